@@ -1,0 +1,1 @@
+"""Builds the index: read → chunk → embed → store."""

@@ -1,0 +1,244 @@
+"""SQLite docstore: the source of truth for documents, chunk spans and their vectors.
+
+Vectors are kept here too, so the FAISS file is a derived index that can always be
+reconciled or rebuilt after a crash, without re-embedding anything.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import sqlite3
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from index.models import Chunk, Document
+
+FILENAME = "docstore.sqlite"
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS documents (
+    id TEXT PRIMARY KEY,
+    text TEXT NOT NULL,
+    title TEXT, date TEXT, source TEXT, url TEXT,
+    hash TEXT NOT NULL,
+    indexed_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))
+);
+CREATE TABLE IF NOT EXISTS chunks (
+    vid INTEGER PRIMARY KEY AUTOINCREMENT,
+    doc_id TEXT NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+    chunk_no INTEGER NOT NULL,
+    start INTEGER NOT NULL,
+    end INTEGER NOT NULL,
+    vector BLOB NOT NULL,
+    UNIQUE (doc_id, chunk_no)
+);
+CREATE INDEX IF NOT EXISTS chunks_doc ON chunks(doc_id);
+CREATE INDEX IF NOT EXISTS documents_source ON documents(source COLLATE NOCASE);
+CREATE INDEX IF NOT EXISTS documents_date ON documents(date);
+"""
+
+HIT_COLUMNS = """c.vid, c.doc_id, c.chunk_no, c.start, c.end,
+    substr(d.text, c.start + 1, c.end - c.start), d.title, d.source, d.date, d.url"""
+
+
+def content_hash(doc: Document) -> str:
+    """Changes whenever anything stored about the document changes."""
+    fields = (doc.text, doc.title, doc.date, doc.source, doc.url)
+    return hashlib.sha256(repr(fields).encode("utf-8")).hexdigest()
+
+
+@dataclass(frozen=True)
+class Filters:
+    doc_ids: Sequence[str] | None = None
+    source: str | None = None
+    date_from: str | None = None
+    date_to: str | None = None
+
+    def __bool__(self) -> bool:
+        return any(v is not None for v in (self.doc_ids, self.source, self.date_from, self.date_to))
+
+
+@dataclass(frozen=True)
+class ChunkRow:
+    vid: int
+    doc_id: str
+    chunk_no: int
+    start: int
+    end: int
+    text: str
+    title: str | None
+    source: str | None
+    date: str | None
+    url: str | None
+
+
+@dataclass(frozen=True)
+class DocSummary:
+    id: str
+    title: str | None
+    date: str | None
+    source: str | None
+    url: str | None
+    chars: int
+    chunks: int
+    indexed_at: str
+
+
+class DocStore:
+    """One SQLite file; callers serialize access (the index holds a lock around it)."""
+
+    def __init__(self, directory: Path) -> None:
+        self.path = directory / FILENAME
+        self._db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("PRAGMA synchronous=NORMAL")
+        self._db.execute("PRAGMA foreign_keys=ON")
+        self._db.executescript(SCHEMA)
+
+    def close(self) -> None:
+        self._db.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """All or nothing: a crash inside leaves the previous state."""
+        self._db.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        except BaseException:
+            self._db.execute("ROLLBACK")
+            raise
+        self._db.execute("COMMIT")
+
+    def hash_of(self, doc_id: str) -> str | None:
+        row = self._db.execute("SELECT hash FROM documents WHERE id = ?", (doc_id,)).fetchone()
+        return None if row is None else str(row[0])
+
+    def put(self, doc: Document, chunks: list[Chunk], vectors: np.ndarray) -> np.ndarray:
+        """Inserts the document and its chunks (inside a transaction); returns the new ids."""
+        self._db.execute(
+            "INSERT INTO documents (id, text, title, date, source, url, hash) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (doc.id, doc.text, doc.title, doc.date, doc.source, doc.url, content_hash(doc)),
+        )
+        vids = []
+        for chunk, vector in zip(chunks, vectors, strict=True):
+            cur = self._db.execute(
+                "INSERT INTO chunks (doc_id, chunk_no, start, end, vector) VALUES (?, ?, ?, ?, ?)",
+                (
+                    doc.id,
+                    chunk.chunk_no,
+                    chunk.start,
+                    chunk.end,
+                    vector.astype(np.float32).tobytes(),
+                ),
+            )
+            vids.append(cur.lastrowid)
+        return np.array(vids, dtype=np.int64)
+
+    def delete(self, doc_ids: Sequence[str]) -> np.ndarray:
+        """Deletes documents and their chunks; returns the chunk ids that went with them."""
+        vids = self._ids_of(doc_ids)
+        for doc_id in doc_ids:
+            self._db.execute("DELETE FROM documents WHERE id = ?", (doc_id,))
+        return vids
+
+    def _ids_of(self, doc_ids: Sequence[str]) -> np.ndarray:
+        rows = [
+            r[0]
+            for doc_id in doc_ids
+            for r in self._db.execute("SELECT vid FROM chunks WHERE doc_id = ?", (doc_id,))
+        ]
+        return np.array(rows, dtype=np.int64)
+
+    def all_ids(self) -> np.ndarray:
+        rows = self._db.execute("SELECT vid FROM chunks ORDER BY vid").fetchall()
+        return np.array([r[0] for r in rows], dtype=np.int64)
+
+    def vectors(self, vids: np.ndarray, dimension: int) -> np.ndarray:
+        """The stored vectors of `vids`, in that order."""
+        out = np.zeros((len(vids), dimension), dtype=np.float32)
+        for i, vid in enumerate(vids.tolist()):
+            (blob,) = self._db.execute("SELECT vector FROM chunks WHERE vid = ?", (vid,)).fetchone()
+            out[i] = np.frombuffer(blob, dtype=np.float32)
+        return out
+
+    def docs_of(self, vids: np.ndarray) -> list[str]:
+        """Documents that own any of `vids` (used to drop half-indexed documents)."""
+        found = {
+            row[0]
+            for vid in vids.tolist()
+            for row in self._db.execute("SELECT doc_id FROM chunks WHERE vid = ?", (vid,))
+        }
+        return sorted(found)
+
+    def rows(self, vids: Sequence[int]) -> dict[int, ChunkRow]:
+        """Citation-ready rows for chunk ids; missing ids are simply absent."""
+        out: dict[int, ChunkRow] = {}
+        for vid in vids:
+            row = self._db.execute(
+                f"SELECT {HIT_COLUMNS} FROM chunks c JOIN documents d ON d.id = c.doc_id "
+                "WHERE c.vid = ?",
+                (vid,),
+            ).fetchone()
+            if row is not None:
+                out[vid] = ChunkRow(*row)
+        return out
+
+    def filter_ids(self, filters: Filters) -> np.ndarray | None:
+        """Chunk ids that pass `filters`, or None when there is nothing to filter on."""
+        if not filters:
+            return None
+        where, args = _where(filters)
+        rows = self._db.execute(
+            f"SELECT c.vid FROM chunks c JOIN documents d ON d.id = c.doc_id WHERE {where}", args
+        ).fetchall()
+        return np.array([r[0] for r in rows], dtype=np.int64)
+
+    def get(self, doc_id: str) -> tuple[Document, list[Chunk]] | None:
+        row = self._db.execute(
+            "SELECT id, text, title, date, source, url FROM documents WHERE id = ?", (doc_id,)
+        ).fetchone()
+        if row is None:
+            return None
+        doc = Document(*row)
+        spans = self._db.execute(
+            "SELECT chunk_no, start, end FROM chunks WHERE doc_id = ? ORDER BY chunk_no", (doc_id,)
+        ).fetchall()
+        return doc, [Chunk(doc_id, n, s, e, doc.text[s:e]) for n, s, e in spans]
+
+    def summaries(self, limit: int, offset: int) -> list[DocSummary]:
+        rows = self._db.execute(
+            "SELECT d.id, d.title, d.date, d.source, d.url, length(d.text), "
+            "(SELECT count(*) FROM chunks c WHERE c.doc_id = d.id), d.indexed_at "
+            "FROM documents d ORDER BY d.id LIMIT ? OFFSET ?",
+            (limit, offset),
+        ).fetchall()
+        return [DocSummary(*r) for r in rows]
+
+    def count_documents(self) -> int:
+        return int(self._db.execute("SELECT count(*) FROM documents").fetchone()[0])
+
+    def count_chunks(self) -> int:
+        return int(self._db.execute("SELECT count(*) FROM chunks").fetchone()[0])
+
+
+def _where(filters: Filters) -> tuple[str, list[object]]:
+    clauses: list[str] = []
+    args: list[object] = []
+    if filters.doc_ids is not None:
+        clauses.append(f"d.id IN ({', '.join('?' * len(filters.doc_ids)) or 'NULL'})")
+        args.extend(filters.doc_ids)
+    if filters.source is not None:
+        clauses.append("d.source = ? COLLATE NOCASE")
+        args.append(filters.source)
+    if filters.date_from is not None:
+        clauses.append("d.date >= ?")
+        args.append(filters.date_from)
+    if filters.date_to is not None:
+        clauses.append("d.date <= ?")
+        args.append(filters.date_to)
+    return " AND ".join(clauses), args

@@ -1,0 +1,69 @@
+"""The index describes itself, so opening it with another model fails loudly instead of silently."""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+SCHEMA_VERSION = 1
+FILENAME = "manifest.json"
+
+
+class IndexMismatch(RuntimeError):
+    """The index on disk was built with settings that differ from the ones asked for."""
+
+
+@dataclass(frozen=True)
+class Manifest:
+    model: str
+    dimension: int
+    chunk_size: int
+    chunk_overlap: int
+    vector_store: str = "faiss"
+    normalized: bool = True
+    schema_version: int = SCHEMA_VERSION
+    created_at: str = field(default_factory=lambda: datetime.now(UTC).isoformat())
+
+    def check(self, wanted: Manifest, directory: Path) -> None:
+        """Raises IndexMismatch naming every difference and how to rebuild."""
+        keys = ("schema_version", "model", "dimension", "chunk_size", "chunk_overlap")
+        diffs = [
+            f"{k}: index has {getattr(self, k)!r}, settings ask for {getattr(wanted, k)!r}"
+            for k in keys
+            if getattr(self, k) != getattr(wanted, k)
+        ]
+        if diffs:
+            raise IndexMismatch(
+                f"the index at {directory} was built with other settings ({'; '.join(diffs)}). "
+                f"Rebuild it: remove {directory} (or point NEWSRAG_INDEX_DIR elsewhere) and run "
+                "`newsrag index PATH...` again, or use the settings it was built with."
+            )
+
+
+def read(directory: Path) -> Manifest | None:
+    path = directory / FILENAME
+    if not path.exists():
+        return None
+    return Manifest(**json.loads(path.read_text("utf-8")))
+
+
+def write(directory: Path, manifest: Manifest) -> None:
+    atomic_write_bytes(directory / FILENAME, json.dumps(asdict(manifest), indent=2).encode())
+
+
+def atomic_write_bytes(path: Path, data: bytes) -> None:
+    """Temp file + fsync + rename: readers see the old file or the new one, never half of one."""
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise

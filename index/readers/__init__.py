@@ -1,0 +1,77 @@
+"""Document readers, one per file format, chosen by extension through READERS."""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+from index.models import Document
+from index.readers.base import Reader, ReadError, UnsupportedFile
+from index.readers.html import HtmlReader
+from index.readers.jsonl import JsonLinesReader, JsonReader
+from index.readers.text import MarkdownReader, TextReader
+
+__all__ = [
+    "READERS",
+    "ReadError",
+    "Reader",
+    "UnsupportedFile",
+    "discover",
+    "read_documents",
+    "read_file",
+]
+
+log = logging.getLogger(__name__)
+
+READERS: dict[str, Reader] = {
+    ".txt": TextReader(),
+    ".md": MarkdownReader(),
+    ".html": HtmlReader(),
+    ".htm": HtmlReader(),
+    ".json": JsonReader(),
+    ".jsonl": JsonLinesReader(),
+}
+
+
+def discover(paths: Iterable[Path]) -> Iterator[Path]:
+    """Yield files as given and, for folders, every non-hidden file beneath them, sorted."""
+    for path in paths:
+        if path.is_dir():
+            yield from _walk(path)
+        else:
+            yield path
+
+
+def _walk(root: Path) -> Iterator[Path]:
+    """Files under root in sorted order, skipping hidden files and folders (.git, .DS_Store)."""
+    found: list[Path] = []
+    for folder, dirs, files in os.walk(root):
+        dirs[:] = [name for name in dirs if not name.startswith(".")]
+        found.extend(Path(folder, name) for name in files if not name.startswith("."))
+    return iter(sorted(found))
+
+
+def read_file(path: Path) -> list[Document]:
+    """Read one file with the reader for its extension; every failure is a ReadError."""
+    reader = READERS.get(path.suffix.lower())
+    if reader is None:
+        known = ", ".join(sorted(READERS))
+        kind = path.suffix or "(no extension)"
+        raise UnsupportedFile(path, f"unsupported file type {kind}; readable types: {known}")
+    try:
+        return reader.read(path)
+    except OSError as exc:
+        raise ReadError(path, exc.strerror or str(exc)) from exc
+
+
+def read_documents(paths: Iterable[Path]) -> Iterator[Document]:
+    """Read every discovered file, logging and skipping bad ones so one never stops a run."""
+    for path in discover(paths):
+        try:
+            yield from read_file(path)
+        except UnsupportedFile as exc:
+            log.warning("skipping %s", exc)
+        except ReadError as exc:
+            log.error("cannot read %s", exc)

@@ -1,0 +1,183 @@
+"""NewsIndex: the docstore, the vector store and the chunker kept in step on disk."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from index import manifest
+from index.chunking import Chunker, ChunkerSettings
+from index.docstore import DocStore, DocSummary, Filters, content_hash
+from index.embedding import Embedder
+from index.manifest import Manifest
+from index.models import Chunk, Document, Hit
+from index.retrievers import DenseRetriever, Retriever
+from index.vectorstores import open_vector_store
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class UpsertReport:
+    added: list[str] = field(default_factory=list)
+    replaced: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    chunks: int = 0
+
+
+class NewsIndex:
+    """One index directory; every public method is safe to call from several threads."""
+
+    def __init__(
+        self,
+        directory: Path,
+        embedder: Embedder,
+        chunking: ChunkerSettings | None = None,
+        vector_store: str = "faiss",
+    ) -> None:
+        chunking = chunking or ChunkerSettings()
+        if chunking.size > embedder.max_chunk_tokens:
+            raise ValueError(
+                f"chunk size {chunking.size} exceeds the model window "
+                f"({embedder.max_chunk_tokens} tokens besides [CLS] and [SEP])"
+            )
+        directory.mkdir(parents=True, exist_ok=True)
+        self.directory = directory
+        self.embedder = embedder
+        self.manifest = _open_manifest(directory, embedder, chunking, vector_store)
+        self.docstore = DocStore(directory)
+        self.vectors = open_vector_store(vector_store, directory, embedder.dimension)
+        self.chunker = Chunker(embedder.count_tokens, chunking)
+        self.retriever: Retriever = DenseRetriever(embedder, self.vectors)
+        self._lock = threading.RLock()
+        self._reconcile()
+
+    def _reconcile(self) -> None:
+        """Brings the vector store in line with the docstore after a crash or a lost file."""
+        stored, indexed = self.docstore.all_ids(), self.vectors.ids()
+        extra, missing = np.setdiff1d(indexed, stored), np.setdiff1d(stored, indexed)
+        if not (extra.size or missing.size):
+            return
+        log.warning("reconciling vectors: %d stale, %d missing", extra.size, missing.size)
+        self.vectors.remove(extra)
+        self.vectors.add(missing, self.docstore.vectors(missing, self.embedder.dimension))
+        self.vectors.save()
+
+    def upsert(self, docs: Iterable[Document], progress: bool = False) -> UpsertReport:
+        """Adds new documents, replaces changed ones and skips unchanged ones (by content hash)."""
+        report = UpsertReport()
+        todo = self._changed({d.id: d for d in docs}, report)
+        chunks = [self.chunker.chunk(d.id, d.text) for d in todo]
+        texts = [c.text for doc_chunks in chunks for c in doc_chunks]
+        vectors = self.embedder.embed_documents(texts, progress=progress)
+        with self._lock:
+            self._apply(todo, chunks, vectors)
+        report.chunks = len(texts)
+        return report
+
+    def _changed(self, docs: dict[str, Document], report: UpsertReport) -> list[Document]:
+        todo = []
+        for doc in docs.values():
+            old = self.docstore_hash(doc.id)
+            if old == content_hash(doc):
+                report.unchanged.append(doc.id)
+                continue
+            (report.added if old is None else report.replaced).append(doc.id)
+            todo.append(doc)
+        return todo
+
+    def _apply(self, docs: list[Document], chunks: list[list[Chunk]], vectors: np.ndarray) -> None:
+        """Docstore first (one transaction), then the vector store: a crash between the two
+        leaves rows whose vectors `_reconcile` restores from the docstore on the next open."""
+        with self.docstore.transaction():
+            stale = self.docstore.delete([d.id for d in docs])
+            offset, fresh = 0, []
+            for doc, doc_chunks in zip(docs, chunks, strict=True):
+                end = offset + len(doc_chunks)
+                fresh.append(self.docstore.put(doc, doc_chunks, vectors[offset:end]))
+                offset = end
+        self.vectors.remove(stale)
+        self.vectors.add(np.concatenate(fresh) if fresh else np.zeros(0, np.int64), vectors)
+        if docs:
+            self.vectors.save()
+
+    def delete(self, doc_id: str) -> bool:
+        """Removes a document and its chunks; False when there was no such document."""
+        with self._lock:
+            if self.docstore.hash_of(doc_id) is None:
+                return False
+            with self.docstore.transaction():
+                stale = self.docstore.delete([doc_id])
+            self.vectors.remove(stale)
+            self.vectors.save()
+            return True
+
+    def search(self, query: str, k: int = 5, filters: Filters | None = None) -> list[Hit]:
+        """The best `k` chunks for `query` among those passing `filters`, best first."""
+        with self._lock:
+            allowed = self.docstore.filter_ids(filters or Filters())
+            if allowed is not None and not allowed.size:
+                return []
+            scored = self.retriever.retrieve(query, k, allowed)
+            rows = self.docstore.rows([vid for vid, _ in scored])
+        hits = [(rows[vid], score) for vid, score in scored if vid in rows]
+        return [
+            Hit(
+                rank=rank,
+                score=score,
+                doc_id=row.doc_id,
+                chunk_id=f"{row.doc_id}:{row.chunk_no}",
+                start=row.start,
+                end=row.end,
+                text=row.text,
+                title=row.title,
+                source=row.source,
+                date=row.date,
+                url=row.url,
+            )
+            for rank, (row, score) in enumerate(hits, start=1)
+        ]
+
+    def docstore_hash(self, doc_id: str) -> str | None:
+        with self._lock:
+            return self.docstore.hash_of(doc_id)
+
+    def get(self, doc_id: str) -> tuple[Document, list[Chunk]] | None:
+        with self._lock:
+            return self.docstore.get(doc_id)
+
+    def documents(self, limit: int = 100, offset: int = 0) -> list[DocSummary]:
+        with self._lock:
+            return self.docstore.summaries(limit, offset)
+
+    def counts(self) -> tuple[int, int]:
+        """(documents, chunks)."""
+        with self._lock:
+            return self.docstore.count_documents(), self.docstore.count_chunks()
+
+    def close(self) -> None:
+        with self._lock:
+            self.docstore.close()
+
+
+def _open_manifest(
+    directory: Path, embedder: Embedder, chunking: ChunkerSettings, vector_store: str
+) -> Manifest:
+    wanted = Manifest(
+        model=embedder.model_id,
+        dimension=embedder.dimension,
+        chunk_size=chunking.size,
+        chunk_overlap=chunking.overlap,
+        vector_store=vector_store,
+    )
+    found = manifest.read(directory)
+    if found is None:
+        manifest.write(directory, wanted)
+        return wanted
+    found.check(wanted, directory)
+    return found

@@ -1,0 +1,1 @@
+"""Serves the index: HTTP API, answering, chat and the command line."""

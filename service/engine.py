@@ -1,0 +1,28 @@
+"""Opens the index the settings describe, seeding it on first start."""
+
+from __future__ import annotations
+
+import logging
+
+from index.embedding import Embedder
+from index.ingest import ingest
+from index.store import NewsIndex
+from service.config import Settings
+
+log = logging.getLogger(__name__)
+
+
+def open_index(settings: Settings, embedder: Embedder | None = None) -> NewsIndex:
+    """The index at settings.index_dir, built with settings.model."""
+    embedder = embedder or Embedder(settings.model, batch_size=settings.embed_batch_size)
+    return NewsIndex(settings.index_dir, embedder, settings.chunking, settings.vector_store)
+
+
+def seed_if_empty(index: NewsIndex, settings: Settings) -> None:
+    """A fresh install answers questions at once: the bundled seeds are its first corpus."""
+    if index.counts()[0] or settings.seed_dir is None or not settings.seed_dir.is_dir():
+        return
+    report = ingest(index, [settings.seed_dir])
+    log.info(
+        "seeded %d documents (%d chunks) from %s", report.added, report.chunks, settings.seed_dir
+    )

@@ -1,0 +1,69 @@
+"""Every refusal is JSON that says what was wrong; user input never yields a 500."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import ValidationError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+log = logging.getLogger(__name__)
+
+
+def error(status: int, code: str, message: str, detail: Any = None) -> JSONResponse:
+    body: dict[str, Any] = {"error": code, "message": message}
+    if detail is not None:
+        body["detail"] = detail
+    return JSONResponse(status_code=status, content=body)
+
+
+_BRANCH_TYPES = {"list_type", "model_type", "model_attributes_type", "dict_type"}
+
+
+def _describe(errors: list[Any]) -> str:
+    """One readable line; for a union body only the errors of the branch the input aimed at."""
+    specific = [e for e in errors if e.get("type") not in _BRANCH_TYPES] or errors
+    parts = []
+    for err in specific[:5]:
+        where = ".".join(str(p) for p in err.get("loc", ()) if not _is_branch(p)) or "body"
+        parts.append(f"{where}: {err.get('msg', 'invalid')}")
+    return "; ".join(dict.fromkeys(parts))
+
+
+def _is_branch(part: object) -> bool:
+    """`body` and union-branch names such as `DocumentIn` or `list[DocumentIn]`."""
+    return part == "body" or (isinstance(part, str) and (part[:1].isupper() or "[" in part))
+
+
+async def _validation(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError | ValidationError)
+    errors = [{k: v for k, v in e.items() if k in ("loc", "msg", "type")} for e in exc.errors()]
+    return error(422, "invalid_request", _describe(errors), errors)
+
+
+async def _http(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, StarletteHTTPException)
+    code = {
+        404: "not_found",
+        405: "method_not_allowed",
+        413: "too_large",
+        422: "invalid_request",
+        503: "unavailable",
+    }.get(exc.status_code, "error")
+    return error(exc.status_code, code, str(exc.detail))
+
+
+async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+    log.exception("unhandled error on %s %s", request.method, request.url.path)
+    return error(500, "internal_error", "the server failed; the error is in its log")
+
+
+def install(app: FastAPI) -> None:
+    app.add_exception_handler(RequestValidationError, _validation)
+    app.add_exception_handler(ValidationError, _validation)
+    app.add_exception_handler(StarletteHTTPException, _http)
+    app.add_exception_handler(Exception, _unexpected)

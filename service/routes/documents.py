@@ -1,0 +1,88 @@
+"""Documents: upsert, list, read and delete; every change is visible to the next search."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, HTTPException, Query
+
+from index.models import Document
+from service.deps import IndexDep
+from service.schemas import (
+    ChunkSpan,
+    Deleted,
+    DocumentIn,
+    DocumentList,
+    DocumentOut,
+    DocumentSummary,
+    UpsertResponse,
+)
+
+router = APIRouter(prefix="/documents", tags=["documents"])
+
+
+def to_document(doc: DocumentIn) -> Document:
+    return Document(
+        id=doc.id,
+        text=doc.text,
+        title=doc.title,
+        date=doc.date.isoformat() if doc.date else None,
+        source=doc.source,
+        url=doc.url,
+    )
+
+
+@router.post("", response_model=UpsertResponse)
+def upsert(body: DocumentIn | list[DocumentIn], index: IndexDep) -> UpsertResponse:
+    """Adds or replaces one document or a list of them (same id = replace)."""
+    docs = body if isinstance(body, list) else [body]
+    if not docs:
+        raise HTTPException(422, "the list of documents is empty")
+    report = index.upsert([to_document(d) for d in docs])
+    return UpsertResponse(
+        added=report.added,
+        replaced=report.replaced,
+        unchanged=report.unchanged,
+        chunks=report.chunks,
+    )
+
+
+@router.get("", response_model=DocumentList)
+def list_documents(
+    index: IndexDep,
+    limit: int = Query(100, ge=1, le=1000),
+    offset: int = Query(0, ge=0),
+) -> DocumentList:
+    """Indexed documents in id order, without their text."""
+    summaries = index.documents(limit, offset)
+    return DocumentList(
+        total=index.counts()[0],
+        documents=[DocumentSummary.model_validate(s, from_attributes=True) for s in summaries],
+    )
+
+
+@router.get("/{doc_id}", response_model=DocumentOut)
+def get_document(doc_id: str, index: IndexDep) -> DocumentOut:
+    """A document's full text, metadata and chunk spans."""
+    found = index.get(doc_id)
+    if found is None:
+        raise HTTPException(404, f"no document with id {doc_id!r}")
+    doc, chunks = found
+    spans = [
+        ChunkSpan(chunk_id=c.id, chunk_no=c.chunk_no, start=c.start, end=c.end) for c in chunks
+    ]
+    return DocumentOut(
+        id=doc.id,
+        title=doc.title,
+        date=doc.date,
+        source=doc.source,
+        url=doc.url,
+        text=doc.text,
+        chunks=spans,
+    )
+
+
+@router.delete("/{doc_id}", response_model=Deleted)
+def delete_document(doc_id: str, index: IndexDep) -> Deleted:
+    """Removes a document and its passages from the index."""
+    if not index.delete(doc_id):
+        raise HTTPException(404, f"no document with id {doc_id!r}")
+    return Deleted(deleted=doc_id)

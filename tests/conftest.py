@@ -1,0 +1,61 @@
+"""Shared fixtures: the real model and the seeds index, built once per session."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from index.embedding import Embedder
+from index.ingest import ingest
+from index.store import NewsIndex
+from service.config import Settings
+from service.main import create_app
+
+ROOT = Path(__file__).resolve().parent.parent
+SEEDS = ROOT / "seeds"
+GOLD = ROOT / "eval" / "seeds-qa.jsonl"
+
+
+@pytest.fixture(scope="session")
+def embedder() -> Embedder:
+    return Embedder()
+
+
+@pytest.fixture(scope="session")
+def seeds_index(embedder: Embedder, tmp_path_factory: pytest.TempPathFactory) -> NewsIndex:
+    index = NewsIndex(tmp_path_factory.mktemp("seeds-index"), embedder)
+    report = ingest(index, [SEEDS])
+    assert report.added == 5 and not report.errors
+    return index
+
+
+@pytest.fixture(scope="session")
+def client(seeds_index: NewsIndex) -> Iterator[TestClient]:
+    """The real app over the shared seeds index: read-only tests only."""
+    settings = Settings(index_dir=seeds_index.directory, seed_dir=None)
+    with TestClient(create_app(settings, index=seeds_index)) as test_client:
+        yield test_client
+
+
+@pytest.fixture
+def fresh_index(embedder: Embedder, tmp_path: Path) -> Iterator[NewsIndex]:
+    """An empty index of its own, for tests that write."""
+    index = NewsIndex(tmp_path / "index", embedder)
+    yield index
+    index.close()
+
+
+@pytest.fixture
+def fresh_client(fresh_index: NewsIndex) -> Iterator[TestClient]:
+    settings = Settings(index_dir=fresh_index.directory, seed_dir=None)
+    with TestClient(create_app(settings, index=fresh_index)) as test_client:
+        yield test_client
+
+
+@pytest.fixture(scope="session")
+def gold() -> list[dict[str, object]]:
+    return [json.loads(line) for line in GOLD.read_text("utf-8").splitlines() if line.strip()]

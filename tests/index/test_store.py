@@ -1,0 +1,147 @@
+"""The index on disk: upsert, replace, delete, reopen, refuse a mismatch, survive a crash."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from index.chunking import ChunkerSettings
+from index.docstore import Filters
+from index.embedding import Embedder
+from index.manifest import IndexMismatch
+from index.models import Document
+from index.store import NewsIndex
+
+PIPELINE = Document(
+    id="pipeline",
+    text="The east-route natural gas pipeline was fully completed in December 2024.",
+    title="Pipeline done",
+    date="2024-12-02",
+    source="Xinhua",
+)
+EXPO = Document(
+    id="expo",
+    text="Putin will visit Harbin to open the 8th China-Russia Expo.",
+    date="2024-05-16",
+    source="China Daily",
+)
+
+
+def consistent(index: NewsIndex) -> bool:
+    """Every vector has its docstore row and every row its vector."""
+    return bool(np.array_equal(np.sort(index.vectors.ids()), index.docstore.all_ids()))
+
+
+def test_upsert_then_search_finds_the_document(fresh_index: NewsIndex) -> None:
+    report = fresh_index.upsert([PIPELINE, EXPO])
+    assert report.added == ["pipeline", "expo"] and report.chunks == 2
+    hit = fresh_index.search("When was the gas pipeline completed?", k=1)[0]
+    assert (hit.doc_id, hit.title, hit.date, hit.source) == (
+        "pipeline",
+        "Pipeline done",
+        "2024-12-02",
+        "Xinhua",
+    )
+    assert PIPELINE.text[hit.start : hit.end] == hit.text and hit.rank == 1
+    assert consistent(fresh_index)
+
+
+def test_unchanged_content_is_skipped(fresh_index: NewsIndex) -> None:
+    fresh_index.upsert([PIPELINE])
+    report = fresh_index.upsert([PIPELINE])
+    assert report.unchanged == ["pipeline"] and report.chunks == 0
+    assert fresh_index.counts() == (1, 1)
+
+
+def test_same_id_replaces_old_chunks(fresh_index: NewsIndex) -> None:
+    fresh_index.upsert([PIPELINE])
+    new = Document(id="pipeline", text="Harbin hosts an ice festival every winter.")
+    report = fresh_index.upsert([new])
+    assert report.replaced == ["pipeline"]
+    assert fresh_index.counts() == (1, 1)
+    hit = fresh_index.search("gas pipeline completed", k=5)[0]
+    assert hit.text == new.text and hit.title is None
+    assert consistent(fresh_index)
+
+
+def test_delete_removes_vectors_and_rows(fresh_index: NewsIndex) -> None:
+    fresh_index.upsert([PIPELINE, EXPO])
+    assert fresh_index.delete("pipeline") is True
+    assert fresh_index.delete("pipeline") is False
+    assert [h.doc_id for h in fresh_index.search("gas pipeline", k=5)] == ["expo"]
+    assert fresh_index.get("pipeline") is None and consistent(fresh_index)
+
+
+def test_filters_restrict_results(fresh_index: NewsIndex) -> None:
+    fresh_index.upsert([PIPELINE, EXPO])
+    by_source = fresh_index.search("pipeline", k=5, filters=Filters(source="china daily"))
+    assert [h.doc_id for h in by_source] == ["expo"]
+    by_date = fresh_index.search("pipeline", k=5, filters=Filters(date_from="2024-06-01"))
+    assert [h.doc_id for h in by_date] == ["pipeline"]
+    by_ids = fresh_index.search("pipeline", k=5, filters=Filters(doc_ids=["expo"]))
+    assert [h.doc_id for h in by_ids] == ["expo"]
+    none = fresh_index.search("pipeline", k=5, filters=Filters(date_to="2000-01-01"))
+    assert none == []
+
+
+def test_reopening_gives_identical_results(embedder: Embedder, tmp_path: Path) -> None:
+    first = NewsIndex(tmp_path, embedder)
+    first.upsert([PIPELINE, EXPO])
+    before = first.search("Harbin expo", k=2)
+    first.close()
+    again = NewsIndex(tmp_path, embedder)
+    assert again.search("Harbin expo", k=2) == before
+    assert again.counts() == (2, 2)
+
+
+def test_a_different_model_is_refused(embedder: Embedder, tmp_path: Path) -> None:
+    NewsIndex(tmp_path, embedder).close()
+    manifest = json.loads((tmp_path / "manifest.json").read_text())
+    manifest.update(model="intfloat/e5-base-v2", dimension=768)
+    (tmp_path / "manifest.json").write_text(json.dumps(manifest))
+    with pytest.raises(IndexMismatch, match="e5-base-v2.*Rebuild"):
+        NewsIndex(tmp_path, embedder)
+
+
+def test_other_chunk_settings_are_refused(embedder: Embedder, tmp_path: Path) -> None:
+    NewsIndex(tmp_path, embedder).close()
+    with pytest.raises(IndexMismatch, match="chunk_size"):
+        NewsIndex(tmp_path, embedder, ChunkerSettings(size=100, overlap=10))
+
+
+def test_chunks_larger_than_the_model_window_are_refused(
+    embedder: Embedder, tmp_path: Path
+) -> None:
+    with pytest.raises(ValueError, match="window"):
+        NewsIndex(tmp_path, embedder, ChunkerSettings(size=1000, overlap=10))
+
+
+def test_a_lost_vector_file_is_rebuilt_from_the_docstore(
+    embedder: Embedder, tmp_path: Path
+) -> None:
+    index = NewsIndex(tmp_path, embedder)
+    index.upsert([PIPELINE, EXPO])
+    index.close()
+    (tmp_path / "vectors.faiss").unlink()
+    again = NewsIndex(tmp_path, embedder)
+    assert consistent(again) and again.search("Harbin", k=1)[0].doc_id == "expo"
+
+
+def test_a_crash_between_docstore_and_vectors_is_reconciled(
+    embedder: Embedder, tmp_path: Path
+) -> None:
+    index = NewsIndex(tmp_path, embedder)
+    index.upsert([PIPELINE])
+    shutil.copy(tmp_path / "vectors.faiss", tmp_path / "old.faiss")
+    index.upsert([EXPO])
+    index.delete("pipeline")
+    index.close()
+    # The vector file as it was two writes ago: one vector too many, one missing.
+    shutil.move(tmp_path / "old.faiss", tmp_path / "vectors.faiss")
+    again = NewsIndex(tmp_path, embedder)
+    assert consistent(again)
+    assert [h.doc_id for h in again.search("gas pipeline Harbin", k=5)] == ["expo"]

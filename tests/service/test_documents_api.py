@@ -1,0 +1,97 @@
+"""Documents over HTTP: upsert, list, read, replace and delete, visible to the next search."""
+
+from __future__ import annotations
+
+import pytest
+from fastapi.testclient import TestClient
+
+ARTICLE = {
+    "id": "gas-2024",
+    "title": "Pipeline completed",
+    "text": "The China-Russia east-route gas pipeline was fully completed in December 2024.",
+    "date": "2024-12-02",
+    "source": "Xinhua",
+    "url": "https://example.org/gas",
+}
+
+
+def search_ids(client: TestClient, query: str) -> list[str]:
+    return [r["doc_id"] for r in client.post("/search", json={"query": query}).json()["results"]]
+
+
+def test_upsert_one_then_read_it_back(fresh_client: TestClient) -> None:
+    response = fresh_client.post("/documents", json=ARTICLE)
+    assert response.status_code == 200
+    assert response.json() == {"added": ["gas-2024"], "replaced": [], "unchanged": [], "chunks": 1}
+    doc = fresh_client.get("/documents/gas-2024").json()
+    assert doc["text"] == ARTICLE["text"] and doc["date"] == "2024-12-02"
+    assert doc["chunks"] == [
+        {"chunk_id": "gas-2024:0", "chunk_no": 0, "start": 0, "end": len(ARTICLE["text"])}
+    ]
+    assert search_ids(fresh_client, "gas pipeline") == ["gas-2024"]
+
+
+def test_upsert_a_list_and_list_them(fresh_client: TestClient) -> None:
+    docs = [ARTICLE, {"id": "expo", "text": "Putin opens the China-Russia Expo in Harbin."}]
+    assert fresh_client.post("/documents", json=docs).json()["added"] == ["gas-2024", "expo"]
+    listing = fresh_client.get("/documents").json()
+    assert listing["total"] == 2
+    assert [d["id"] for d in listing["documents"]] == ["expo", "gas-2024"]
+    assert (
+        fresh_client.get("/documents", params={"limit": 1, "offset": 1}).json()["documents"][0][
+            "id"
+        ]
+        == "gas-2024"
+    )
+
+
+def test_same_id_replaces_and_same_content_is_unchanged(fresh_client: TestClient) -> None:
+    fresh_client.post("/documents", json=ARTICLE)
+    assert fresh_client.post("/documents", json=ARTICLE).json()["unchanged"] == ["gas-2024"]
+    changed = {**ARTICLE, "text": "Harbin hosts the ice and snow festival every January."}
+    assert fresh_client.post("/documents", json=changed).json()["replaced"] == ["gas-2024"]
+    hit = fresh_client.post("/search", json={"query": "ice festival"}).json()["results"][0]
+    assert hit["text"] == changed["text"]
+    assert fresh_client.get("/readyz").json()["chunks"] == 1
+
+
+def test_delete_is_visible_to_the_next_search(fresh_client: TestClient) -> None:
+    fresh_client.post("/documents", json=ARTICLE)
+    assert fresh_client.delete("/documents/gas-2024").json() == {"deleted": "gas-2024"}
+    assert search_ids(fresh_client, "gas pipeline") == []
+    assert fresh_client.get("/documents/gas-2024").status_code == 404
+
+
+@pytest.mark.parametrize("method", ["get", "delete"])
+def test_unknown_document_is_a_404(fresh_client: TestClient, method: str) -> None:
+    response = getattr(fresh_client, method)("/documents/nope")
+    assert response.status_code == 404
+    assert response.json() == {"error": "not_found", "message": "no document with id 'nope'"}
+
+
+@pytest.mark.parametrize(
+    ("payload", "where"),
+    [
+        ({"id": "a"}, "text"),
+        ({"text": "hello"}, "id"),
+        ({"id": "a", "text": "  "}, "text"),
+        ({"id": "", "text": "hello"}, "id"),
+        ({"id": "a/b", "text": "hello"}, "id"),
+        ({"id": "a", "text": "hello", "date": "31/12/2024"}, "date"),
+        ([], "empty"),
+        ("just a string", "body"),
+    ],
+)
+def test_bad_documents_are_refused_and_nothing_is_lost(
+    fresh_client: TestClient, payload: object, where: str
+) -> None:
+    fresh_client.post("/documents", json=ARTICLE)
+    response = fresh_client.post("/documents", json=payload)
+    assert response.status_code == 422 and where in response.json()["message"]
+    assert fresh_client.get("/documents/gas-2024").status_code == 200
+
+
+def test_a_bad_document_in_a_list_refuses_the_whole_list(fresh_client: TestClient) -> None:
+    response = fresh_client.post("/documents", json=[ARTICLE, {"id": "x"}])
+    assert response.status_code == 422
+    assert fresh_client.get("/documents").json()["total"] == 0
