@@ -4,7 +4,7 @@ PY := $(VENV)/bin/python
 PIP := $(PY) -m pip --disable-pip-version-check -q
 export HF_HUB_OFFLINE := 1
 
-.PHONY: install dev run test lint format clean
+.PHONY: install dev run test lint format clean tools eval load
 
 install: $(VENV)/.installed
 
@@ -25,8 +25,38 @@ $(VENV)/.dev: $(VENV)/.installed pyproject.toml
 run: install
 	$(VENV)/bin/newsrag serve
 
-test: dev
+test: dev tools
 	$(VENV)/bin/pytest
+
+# Debian tools the suite drives: chromium for the chat page (through Playwright, which downloads
+# nothing) and the compose client that validates docker/compose.yaml. Installed when missing.
+tools:
+	@command -v chromium >/dev/null && command -v docker-compose >/dev/null || { \
+	  [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null && apt-get update -qq \
+	  && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium docker-compose \
+	  || echo "chromium/docker-compose missing: their tests will be skipped"; }
+
+# Retrieval quality on the BEIR-format sets under EVAL_DATA (absent ones are skipped) and on the
+# seeds gold questions, in every mode. Corpora are indexed under data/eval/, never copied here.
+EVAL_DATA ?= ../shared/eval-data
+EVAL_SETS ?= scifact time cranfield
+
+eval: dev
+	@sets=""; for s in $(EVAL_SETS); do \
+	  if [ -f "$(EVAL_DATA)/$$s/corpus.jsonl" ]; then sets="$$sets $(EVAL_DATA)/$$s"; \
+	  else echo "eval: skipping $$s (no $(EVAL_DATA)/$$s/corpus.jsonl)"; fi; \
+	done; \
+	$(VENV)/bin/newsrag eval $$sets eval/seeds-qa.jsonl --mode all \
+	  --json eval/results.json --report eval/report.md
+
+# A bounded loopback load: a fresh server over seeds/, /search and /answer at once for
+# LOAD_SECONDS with LOAD_CONCURRENCY clients each; exits non-zero on any error.
+LOAD_SECONDS ?= 60
+LOAD_CONCURRENCY ?= 4
+
+load: install
+	$(VENV)/bin/newsrag load --seconds $(LOAD_SECONDS) --concurrency $(LOAD_CONCURRENCY) \
+	  --json data/load.json
 
 lint: dev
 	$(VENV)/bin/ruff check .

@@ -158,6 +158,14 @@ class DocStore:
         rows = self._db.execute("SELECT vid FROM chunks ORDER BY vid").fetchall()
         return np.array([r[0] for r in rows], dtype=np.int64)
 
+    def chunk_texts(self) -> tuple[np.ndarray, list[str]]:
+        """Every chunk id with its text, by id: what a lexical index is rebuilt from."""
+        rows = self._db.execute(
+            "SELECT c.vid, substr(d.text, c.start + 1, c.end - c.start) "
+            "FROM chunks c JOIN documents d ON d.id = c.doc_id ORDER BY c.vid"
+        ).fetchall()
+        return np.array([r[0] for r in rows], dtype=np.int64), [r[1] for r in rows]
+
     def vectors(self, vids: np.ndarray, dimension: int) -> np.ndarray:
         """The stored vectors of `vids`, in that order."""
         out = np.zeros((len(vids), dimension), dtype=np.float32)

@@ -40,7 +40,7 @@ class Embedder:
         from sentence_transformers import SentenceTransformer
         from transformers.utils import logging as hf_logging
 
-        hf_logging.disable_progress_bar()  # a weight-loading bar on every start is noise
+        hf_logging.disable_progress_bar()  # type: ignore[no-untyped-call]  # noise on every start
 
         self.model_id = model
         self.batch_size = batch_size

@@ -59,6 +59,6 @@ def _read(path: Path, report: IngestReport) -> list[Document]:
         log.warning("skipping %s: unsupported file type", path)
         report.skipped.append(str(path))
     except ReadError as exc:
-        log.error("cannot read %s: %s", path, exc)
-        report.errors.append((str(path), str(exc)))
+        log.error("cannot read %s", exc)
+        report.errors.append((str(path), exc.reason))
     return []

@@ -47,3 +47,5 @@ class Hit:
     source: str | None
     date: str | None
     url: str | None
+    # Other documents carrying a near-duplicate of this passage (folded into this hit).
+    also_in: tuple[str, ...] = ()

@@ -12,14 +12,26 @@ import numpy as np
 
 from index import manifest
 from index.chunking import Chunker, ChunkerSettings
-from index.docstore import DocStore, DocSummary, Filters, content_hash
+from index.collapse import collapse as fold_duplicates
+from index.docstore import ChunkRow, DocStore, DocSummary, Filters, content_hash
 from index.embedding import Embedder
 from index.manifest import Manifest
 from index.models import Chunk, Document, Hit
-from index.retrievers import DenseRetriever, Retriever
+from index.retrievers import (
+    BM25Retriever,
+    DenseRetriever,
+    RetrievalSettings,
+    Retriever,
+    build_retrievers,
+    pick,
+)
 from index.vectorstores import open_vector_store
 
 log = logging.getLogger(__name__)
+
+# Collapsing fetches this many times k, so duplicates folded away leave k distinct passages.
+COLLAPSE_DEPTH = 3
+Ranked = tuple[ChunkRow, float, tuple[str, ...]]
 
 
 @dataclass
@@ -39,6 +51,7 @@ class NewsIndex:
         embedder: Embedder,
         chunking: ChunkerSettings | None = None,
         vector_store: str = "faiss",
+        retrieval: RetrievalSettings | None = None,
     ) -> None:
         chunking = chunking or ChunkerSettings()
         if chunking.size > embedder.max_chunk_tokens:
@@ -53,13 +66,23 @@ class NewsIndex:
         self.docstore = DocStore(directory)
         self.vectors = open_vector_store(vector_store, directory, embedder.dimension)
         self.chunker = Chunker(embedder.count_tokens, chunking)
-        self.retriever: Retriever = DenseRetriever(embedder, self.vectors)
+        self.retrieval = retrieval or RetrievalSettings()
+        self.lexical = BM25Retriever(directory, self.docstore.chunk_texts, self.retrieval.bm25)
+        dense = DenseRetriever(embedder, self.vectors)
+        self.retrievers = build_retrievers(dense, self.lexical, self.retrieval)
         self._lock = threading.RLock()
         self._reconcile()
 
     def _reconcile(self) -> None:
-        """Brings the vector store in line with the docstore after a crash or a lost file."""
-        stored, indexed = self.docstore.all_ids(), self.vectors.ids()
+        """Brings the derived indexes in line with the docstore after a crash or a lost file."""
+        stored = self.docstore.all_ids()
+        if not np.array_equal(self.lexical.ids(), stored):
+            log.warning("BM25 index out of step with the docstore; rebuilding it on first use")
+            self.lexical.invalidate()
+        self._reconcile_vectors(stored)
+
+    def _reconcile_vectors(self, stored: np.ndarray) -> None:
+        indexed = self.vectors.ids()
         extra, missing = np.setdiff1d(indexed, stored), np.setdiff1d(stored, indexed)
         if not (extra.size or missing.size):
             return
@@ -105,6 +128,7 @@ class NewsIndex:
         self.vectors.add(np.concatenate(fresh) if fresh else np.zeros(0, np.int64), vectors)
         if docs:
             self.vectors.save()
+            self.lexical.invalidate()
 
     def delete(self, doc_id: str) -> bool:
         """Removes a document and its chunks; False when there was no such document."""
@@ -115,33 +139,45 @@ class NewsIndex:
                 stale = self.docstore.delete([doc_id])
             self.vectors.remove(stale)
             self.vectors.save()
+            self.lexical.invalidate()
             return True
 
-    def search(self, query: str, k: int = 5, filters: Filters | None = None) -> list[Hit]:
-        """The best `k` chunks for `query` among those passing `filters`, best first."""
+    def search(
+        self,
+        query: str,
+        k: int = 5,
+        filters: Filters | None = None,
+        mode: str | None = None,
+        collapse: bool | None = None,
+    ) -> list[Hit]:
+        """The best `k` chunks for `query` among those passing `filters`, best first.
+
+        `mode` ("dense", "bm25" or "hybrid") and `collapse` default to the index's settings.
+        """
+        retriever = pick(self.retrievers, self.retrieval.mode if mode is None else mode)
+        fold = self.retrieval.collapse if collapse is None else collapse
         with self._lock:
             allowed = self.docstore.filter_ids(filters or Filters())
             if allowed is not None and not allowed.size:
                 return []
-            scored = self.retriever.retrieve(query, k, allowed)
+            ranked = self._ranked(retriever, query, k, allowed, fold)
+        return [_hit(rank, *item) for rank, item in enumerate(ranked, start=1)]
+
+    def _ranked(
+        self, retriever: Retriever, query: str, k: int, allowed: np.ndarray | None, fold: bool
+    ) -> list[Ranked]:
+        """Digs deeper while folded duplicates leave fewer than `k` passages."""
+        depth = k * COLLAPSE_DEPTH if fold else k
+        while True:
+            scored = retriever.retrieve(query, depth, allowed)
             rows = self.docstore.rows([vid for vid, _ in scored])
-        hits = [(rows[vid], score) for vid, score in scored if vid in rows]
-        return [
-            Hit(
-                rank=rank,
-                score=score,
-                doc_id=row.doc_id,
-                chunk_id=f"{row.doc_id}:{row.chunk_no}",
-                start=row.start,
-                end=row.end,
-                text=row.text,
-                title=row.title,
-                source=row.source,
-                date=row.date,
-                url=row.url,
-            )
-            for rank, (row, score) in enumerate(hits, start=1)
-        ]
+            found = [(rows[vid], score) for vid, score in scored if vid in rows]
+            ranked: list[Ranked] = [(row, score, ()) for row, score in found]
+            if fold:
+                ranked = [(g.passage, g.score, tuple(g.also_in)) for g in fold_duplicates(found)]
+            if len(ranked) >= k or len(scored) < depth:
+                return ranked[:k]
+            depth *= 2
 
     def docstore_hash(self, doc_id: str) -> str | None:
         with self._lock:
@@ -161,8 +197,27 @@ class NewsIndex:
             return self.docstore.count_documents(), self.docstore.count_chunks()
 
     def close(self) -> None:
+        """Brings BM25 up to date on disk (so the next open starts ready), then closes."""
         with self._lock:
+            self.lexical.refresh()
             self.docstore.close()
+
+
+def _hit(rank: int, row: ChunkRow, score: float, also_in: tuple[str, ...]) -> Hit:
+    return Hit(
+        rank=rank,
+        score=score,
+        doc_id=row.doc_id,
+        chunk_id=f"{row.doc_id}:{row.chunk_no}",
+        start=row.start,
+        end=row.end,
+        text=row.text,
+        title=row.title,
+        source=row.source,
+        date=row.date,
+        url=row.url,
+        also_in=also_in,
+    )
 
 
 def _open_manifest(

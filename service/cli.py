@@ -2,20 +2,31 @@
 
 from __future__ import annotations
 
+import json
 import logging
+import os
+from dataclasses import asdict
+from functools import partial
 from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from eval.answers import Answer as EvalAnswer
+from eval.answers import AnswerFactory, AnswerFn
+from eval.report import retrieval_table, write_json, write_report
+from eval.runner import parse_modes, run_eval
 from index.docstore import Filters
+from index.embedding import Embedder
 from index.ingest import IngestReport, ingest
 from index.manifest import IndexMismatch
 from index.readers import discover
 from index.store import NewsIndex
+from service.answering.answers import Answer, AnswerService
 from service.config import get_settings
 from service.engine import open_index
 
@@ -65,9 +76,9 @@ def _print_report(report: IngestReport) -> None:
         f"{len(report.errors)} failed; {report.chunks} chunks embedded"
     )
     for path, reason in report.errors:
-        err.print(f"[red]failed[/red] {path}: {reason}")
+        err.print(f"[red]failed[/red] {escape(path)}: {escape(reason)}", soft_wrap=True)
     for path in report.skipped:
-        err.print(f"[yellow]skipped[/yellow] {path}: unsupported file type")
+        err.print(f"[yellow]skipped[/yellow] {escape(path)}: unsupported file type", soft_wrap=True)
 
 
 @app.command()
@@ -104,10 +115,18 @@ def serve(
     """Serve the HTTP API (OpenAPI docs at /docs); seeds the index on first start."""
     import uvicorn
 
+    from service import logs
     from service.main import create_app
 
     settings = get_settings()
-    uvicorn.run(create_app(settings), host=host or settings.host, port=port or settings.port)
+    logs.configure(settings.log_format, settings.log_level)
+    uvicorn.run(
+        create_app(settings),
+        host=host or settings.host,
+        port=port or settings.port,
+        log_config=None,  # uvicorn's loggers propagate to ours, in our format
+        access_log=False,  # the app writes its own access line, with the request id
+    )
 
 
 @docs_app.command("list")
@@ -149,3 +168,174 @@ def docs_delete(doc_id: str) -> None:
         err.print(f"[red]error:[/red] no document with id {doc_id!r}")
         raise typer.Exit(1)
     console.print(f"deleted {doc_id}")
+
+
+def _answers() -> AnswerService:
+    return AnswerService(_index(), get_settings())
+
+
+def _print_answer(result: Answer) -> None:
+    for sentence in result.sentences:
+        style = "" if sentence.supported else "[red](unsupported)[/red] "
+        console.print(f"{style}{escape(sentence.text)}", highlight=False)
+    if not result.sentences:
+        console.print("(no answer)")
+    if result.notice:
+        err.print(f"[yellow]notice:[/yellow] {escape(result.notice)}")
+    console.print(f"\n[dim]answered by {result.model} in {result.took_ms:.0f} ms[/dim]")
+    for n, hit in enumerate(result.passages, start=1):
+        console.print(
+            f"  [{n}] {escape(hit.title or hit.doc_id)} · {hit.date or 'no date'} · "
+            f"{hit.source or 'no source'} · {hit.doc_id} [{hit.start}:{hit.end}]",
+            highlight=False,
+        )
+
+
+@app.command()
+def ask(
+    question: str,
+    k: Annotated[int, typer.Option("-k", min=1, max=100, help="Passages to answer from.")] = 5,
+    llm: Annotated[str | None, typer.Option(help='"extractive" or "provider:model".')] = None,
+) -> None:
+    """Answer a question with numbered citations and their sources."""
+    if not question.strip():
+        err.print("[red]error:[/red] the question is empty")
+        raise typer.Exit(2)
+    answers = _answers()
+    try:
+        _print_answer(answers.answer(question, k, llm=llm))
+    except ValueError as exc:
+        err.print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(2) from exc
+    finally:
+        answers.close()
+
+
+@app.command()
+def chat(
+    k: Annotated[int, typer.Option("-k", min=1, max=100, help="Passages per answer.")] = 5,
+    llm: Annotated[str | None, typer.Option(help='"extractive" or "provider:model".')] = None,
+) -> None:
+    """A conversation on the terminal; follow-up questions keep their context. Ctrl-D ends it."""
+    answers = _answers()
+    history: list[dict[str, str]] = []
+    while True:
+        try:
+            question = console.input("[bold]you>[/bold] ").strip()
+        except (EOFError, KeyboardInterrupt):
+            break
+        if not question:
+            continue
+        history.append({"role": "user", "content": question})
+        query = answers.standalone_query(history, llm)
+        if query != question:
+            console.print(f"[dim]searching for: {escape(query)}[/dim]")
+        result = answers.answer(query, k, llm=llm)
+        _print_answer(result)
+        history.append({"role": "assistant", "content": result.answer})
+    answers.close()
+
+
+@app.command("eval")
+def eval_cmd(
+    datasets: Annotated[
+        list[Path],
+        typer.Argument(help="BEIR folders or gold .jsonl files (see eval/).", exists=True),
+    ],
+    mode: Annotated[
+        list[str] | None,
+        typer.Option(help="dense, bm25, hybrid or all; repeatable. Default: the index's mode."),
+    ] = None,
+    json_file: Annotated[
+        Path | None, typer.Option("--json", help="Write a JSON list, one object per run.")
+    ] = None,
+    report: Annotated[
+        Path | None, typer.Option(help="Write a markdown report (and a recall@k PNG beside it).")
+    ] = None,
+    limit: Annotated[int | None, typer.Option(min=1, help="Only the first N queries.")] = None,
+) -> None:
+    """Measure retrieval (nDCG, recall, MRR, latency) and, on gold files, answers."""
+    settings = get_settings()
+    try:
+        modes = parse_modes(mode or [])
+    except ValueError as exc:
+        err.print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(2) from exc
+    embedder = Embedder(settings.model, batch_size=settings.embed_batch_size)
+    services: list[AnswerService] = []
+    columns = (TextColumn("indexing {task.description}"), BarColumn(), MofNCompleteColumn())
+    with Progress(*columns, TimeElapsedColumn(), console=err) as bars:
+        results = run_eval(
+            datasets,
+            modes,
+            lambda folder: open_index(settings.model_copy(update={"index_dir": folder}), embedder),
+            index_root=settings.index_dir.parent / "eval",
+            seeds=settings.seed_dir or Path("seeds"),
+            limit=limit,
+            answerer=_eval_answerer(services),
+            progress=lambda total, name: partial(bars.advance, bars.add_task(name, total=total)),
+        )
+    for service in services:
+        service.close()
+    console.print(retrieval_table(results), highlight=False, markup=False)
+    if json_file:
+        write_json(json_file, results)
+    if report:
+        write_report(report, results)
+
+
+def _eval_answerer(services: list[AnswerService]) -> AnswerFactory | None:
+    """SEAM eval <-> answering: adapts AnswerService to eval's plain Answer record. Return None
+    to leave answer metrics out (the report then says so); `services` collects what to close."""
+
+    def factory(index: NewsIndex, mode: str) -> AnswerFn:
+        service = AnswerService(index, get_settings())
+        services.append(service)
+        return lambda question: _eval_answer(service.answer(question, mode=mode))
+
+    return factory
+
+
+def _eval_answer(result: Answer) -> EvalAnswer:
+    """The answer text and the document behind each citation ("" for a number no passage has)."""
+    passages = result.passages
+    cited = [
+        passages[n - 1].doc_id if 1 <= n <= len(passages) else ""
+        for sentence in result.sentences
+        for n in sentence.citations
+    ]
+    return EvalAnswer(result.answer, cited)
+
+
+@app.command()
+def load(
+    url: Annotated[str | None, typer.Option(help="A running server; default: start one.")] = None,
+    seconds: Annotated[float, typer.Option(min=1, help="How long to load.")] = 60.0,
+    concurrency: Annotated[int, typer.Option(min=1, help="Clients per endpoint.")] = 4,
+    json_file: Annotated[
+        Path | None, typer.Option("--json", help="Write the figures here.")
+    ] = None,
+) -> None:
+    """A bounded loopback load on /search and /answer: throughput, p50/p95/p99 and errors."""
+    from eval.load import run_load, seeds_mix
+    from eval.server import local_server
+
+    key = os.environ.get("NEWSRAG_LOAD_API_KEY")
+    headers = {"Authorization": f"Bearer {key}"} if key else {}
+    with local_server(url) as base_url:
+        reports = run_load(base_url, seeds_mix(), seconds, concurrency, headers)
+    table = Table("endpoint", "requests", "errors", "req/s", "p50 ms", "p95 ms", "p99 ms")
+    for r in reports:
+        errors = ", ".join(f"{k}: {v}" for k, v in r.errors.items()) or "0"
+        table.add_row(r.name, str(r.requests), errors, f"{r.rps:.1f}", f"{r.p50_ms:.1f}",
+                      f"{r.p95_ms:.1f}", f"{r.p99_ms:.1f}")  # fmt: skip
+    console.print(f"{concurrency} clients per endpoint for {seconds:.0f} s against {base_url}")
+    console.print(table)
+    if json_file:
+        json_file.write_text(json.dumps([asdict(r) for r in reports], indent=2))
+    if any(r.errors for r in reports):
+        raise typer.Exit(1)
+
+
+if __name__ == "__main__":
+    app()

@@ -15,7 +15,13 @@ log = logging.getLogger(__name__)
 def open_index(settings: Settings, embedder: Embedder | None = None) -> NewsIndex:
     """The index at settings.index_dir, built with settings.model."""
     embedder = embedder or Embedder(settings.model, batch_size=settings.embed_batch_size)
-    return NewsIndex(settings.index_dir, embedder, settings.chunking, settings.vector_store)
+    return NewsIndex(
+        settings.index_dir,
+        embedder,
+        settings.chunking,
+        settings.vector_store,
+        settings.retrieval,
+    )
 
 
 def seed_if_empty(index: NewsIndex, settings: Settings) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -11,14 +12,22 @@ from fastapi.responses import JSONResponse
 from pydantic import ValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from service.schemas import NOT_BLANK
+
 log = logging.getLogger(__name__)
 
 
-def error(status: int, code: str, message: str, detail: Any = None) -> JSONResponse:
+def error(
+    status: int,
+    code: str,
+    message: str,
+    detail: Any = None,
+    headers: Mapping[str, str] | None = None,
+) -> JSONResponse:
     body: dict[str, Any] = {"error": code, "message": message}
     if detail is not None:
         body["detail"] = detail
-    return JSONResponse(status_code=status, content=body)
+    return JSONResponse(status_code=status, content=body, headers=headers)
 
 
 _BRANCH_TYPES = {"list_type", "model_type", "model_attributes_type", "dict_type"}
@@ -30,8 +39,17 @@ def _describe(errors: list[Any]) -> str:
     parts = []
     for err in specific[:5]:
         where = ".".join(str(p) for p in err.get("loc", ()) if not _is_branch(p)) or "body"
-        parts.append(f"{where}: {err.get('msg', 'invalid')}")
+        parts.append(f"{where}: {_message(err)}")
     return "; ".join(dict.fromkeys(parts))
+
+
+def _message(err: dict[str, Any]) -> str:
+    if (
+        err.get("type") == "string_pattern_mismatch"
+        and err.get("ctx", {}).get("pattern") == NOT_BLANK
+    ):
+        return "must not be empty or only whitespace"
+    return str(err.get("msg", "invalid"))
 
 
 def _is_branch(part: object) -> bool:
@@ -41,20 +59,24 @@ def _is_branch(part: object) -> bool:
 
 async def _validation(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError | ValidationError)
-    errors = [{k: v for k, v in e.items() if k in ("loc", "msg", "type")} for e in exc.errors()]
-    return error(422, "invalid_request", _describe(errors), errors)
+    raw = list(exc.errors())
+    errors = [{k: v for k, v in e.items() if k in ("loc", "msg", "type")} for e in raw]
+    return error(422, "invalid_request", _describe(raw), errors)
 
 
 async def _http(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
     code = {
+        401: "unauthorized",
+        403: "forbidden",
         404: "not_found",
         405: "method_not_allowed",
         413: "too_large",
         422: "invalid_request",
+        429: "rate_limited",
         503: "unavailable",
     }.get(exc.status_code, "error")
-    return error(exc.status_code, code, str(exc.detail))
+    return error(exc.status_code, code, str(exc.detail), headers=exc.headers)
 
 
 async def _unexpected(request: Request, exc: Exception) -> JSONResponse:

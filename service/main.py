@@ -1,17 +1,40 @@
-"""The app factory: load heavy things once in lifespan, mount the routers."""
+"""The app factory: load heavy things once in lifespan, mount the routers and the chat page."""
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
 
 from fastapi import FastAPI
+from fastapi.responses import FileResponse
+from fastapi.staticfiles import StaticFiles
 
 from index.store import NewsIndex
-from service import errors
+from service import errors, middleware
+from service.answering.answers import AnswerService
+from service.answering.conversations import Conversations
 from service.config import Settings, get_settings
 from service.engine import open_index, seed_if_empty
-from service.routes import documents, health, search
+from service.metrics import Metrics, timed_embedder
+from service.routes import answer, chat, documents, health, metrics, search
+from service.schemas import ErrorBody
+
+STATIC = Path(__file__).parent / "static"
+# Every refusal has the same JSON shape; documenting it keeps clients and fuzzers honest.
+ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
+    status: {"model": ErrorBody, "description": description}
+    for status, description in {
+        401: "Missing or wrong API key",
+        403: "The key may not do this",
+        404: "No such document or route",
+        413: "Body or upload over a limit",
+        422: "Invalid request: the message says what and where",
+        429: "Rate limit: retry after the Retry-After header",
+        503: "Still loading",
+    }.items()
+}
 
 
 def create_app(settings: Settings | None = None, index: NewsIndex | None = None) -> FastAPI:
@@ -20,17 +43,30 @@ def create_app(settings: Settings | None = None, index: NewsIndex | None = None)
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         config = settings or get_settings()
-        app.state.index = index or open_index(config)
+        app.state.index = index or open_index(config, timed_embedder(config, app.state.metrics))
         if index is None:
             seed_if_empty(app.state.index, config)
+        app.state.answers = AnswerService(app.state.index, config)
+        app.state.conversations = Conversations()
         yield
+        app.state.answers.close()
         if index is None:
             app.state.index.close()
 
     app = FastAPI(title="newsrag", version="0.1.0", lifespan=lifespan)
+    app.state.metrics = Metrics(app.state)
     if settings is not None:
         app.dependency_overrides[get_settings] = lambda: settings
     errors.install(app)
-    for router in (search.router, documents.router, health.router):
-        app.include_router(router)
+    for router in (search.router, answer.router, chat.router, documents.router, health.router):
+        app.include_router(router, responses=ERROR_RESPONSES)
+    app.include_router(metrics.router, responses=ERROR_RESPONSES)
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    app.add_api_route("/", chat_page, include_in_schema=False)
+    middleware.install(app, settings or get_settings(), app.state.metrics)
     return app
+
+
+def chat_page() -> FileResponse:
+    """The chat page: static HTML and a little JavaScript, no build step."""
+    return FileResponse(STATIC / "index.html")

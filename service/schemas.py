@@ -3,8 +3,28 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic.config import JsonDict
+
+from index.retrievers import SearchMode as Mode
+from service.llm import PROVIDERS
+
+__all__ = ["Mode"]  # re-exported for the routes
+
+# Hard caps in the schema; NEWSRAG_MAX_QUERY_CHARS and NEWSRAG_MAX_K may only lower them.
+MAX_QUERY_CHARS = 2000
+MAX_K = 100
+# At least one character that is not white space. Spelled out rather than \S, because regex
+# engines disagree on what \s holds (U+0085, U+001C..U+001F), and the schema must mean
+# exactly what the server enforces.
+SPACE = " \t\n\r\f\v\x1c-\x1f\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff"
+NOT_BLANK = f"[^{SPACE}]"
+# A document id is a URL path segment: no slash, and it does not start with white space.
+DOC_ID = f"^[^/{SPACE}][^/]*$"
+# Model names as servers spell them: gpt-4o-mini, llama3.1:8b, Qwen/Qwen2.5-7B-Instruct.
+LLM_SPEC = rf"^(extractive|({'|'.join(PROVIDERS)}):[A-Za-z0-9_.:/@+-]+)$"
 
 
 class Strict(BaseModel):
@@ -19,16 +39,21 @@ class SearchFilters(Strict):
 
 
 class SearchRequest(Strict):
-    query: str = Field(..., description="What to look for.", examples=["China-Russia trade 2024"])
+    query: str = Field(
+        ...,
+        min_length=1,
+        max_length=MAX_QUERY_CHARS,
+        pattern=NOT_BLANK,
+        description="What to look for.",
+        examples=["China-Russia trade 2024"],
+    )
     k: int = Field(5, ge=1, le=100, description="How many passages to return.")
     filters: SearchFilters | None = None
-
-    @field_validator("query")
-    @classmethod
-    def not_blank(cls, value: str) -> str:
-        if not value.strip():
-            raise ValueError("query must not be empty or only whitespace")
-        return value
+    mode: Mode | None = Field(None, description="Retrieval mode; the server default when absent.")
+    collapse: bool | None = Field(
+        None,
+        description="Fold near-duplicate passages into one hit; the server default when absent.",
+    )
 
 
 class SearchHit(BaseModel):
@@ -43,6 +68,10 @@ class SearchHit(BaseModel):
     start: int = Field(..., description="Character offset of the passage in the document text.")
     end: int
     text: str
+    also_in: list[str] = Field(
+        default_factory=list,
+        description="Other documents carrying a near-duplicate of this passage (folded into it).",
+    )
 
 
 class SearchResponse(BaseModel):
@@ -52,19 +81,12 @@ class SearchResponse(BaseModel):
 
 
 class DocumentIn(Strict):
-    id: str = Field(..., min_length=1, max_length=200, pattern=r"^[^\s/][^/]*$")
-    text: str = Field(..., min_length=1)
+    id: str = Field(..., min_length=1, max_length=200, pattern=DOC_ID)
+    text: str = Field(..., min_length=1, pattern=NOT_BLANK)
     title: str | None = None
     date: dt.date | None = None
     source: str | None = None
     url: str | None = None
-
-    @field_validator("text")
-    @classmethod
-    def has_text(cls, value: str) -> str:
-        if not value.strip():
-            raise ValueError("text must not be empty or only whitespace")
-        return value
 
 
 class UpsertResponse(BaseModel):
@@ -116,13 +138,88 @@ class Health(BaseModel):
 
 
 class Ready(BaseModel):
+    """Counts only: the probe is open even with API keys (the model is on /metrics)."""
+
     status: str
     documents: int
     chunks: int
-    model: str
 
 
 class ErrorBody(BaseModel):
     error: str
     message: str
     detail: list[dict[str, object]] | None = None
+
+
+class AnswerRequest(Strict):
+    question: str = Field(
+        ...,
+        min_length=1,
+        max_length=MAX_QUERY_CHARS,
+        pattern=NOT_BLANK,
+        description="The question.",
+        examples=["Who is Ma Youjun?"],
+    )
+    k: int = Field(5, ge=1, le=100, description="How many passages to answer from.")
+    filters: SearchFilters | None = None
+    mode: Mode | None = Field(None, description="Retrieval mode; the server default when absent.")
+    llm: str | None = Field(
+        None,
+        pattern=LLM_SPEC,
+        max_length=200,
+        description='"extractive" or "provider:model"; the server default when absent.',
+    )
+
+
+class CheckedSentence(BaseModel):
+    text: str
+    citations: list[int] = Field(..., description="1-based positions in `passages`.")
+    supported: bool = Field(..., description="Every citation valid and every quote verbatim.")
+    problems: list[str]
+
+
+class AnswerResponse(BaseModel):
+    answer: str
+    sentences: list[CheckedSentence]
+    passages: list[SearchHit]
+    model: str
+    took_ms: float
+    notice: str | None = None
+
+
+class ChatMessage(Strict):
+    role: Literal["user", "assistant", "system"]
+    content: str = Field(..., min_length=1, max_length=20000, pattern=NOT_BLANK)
+
+
+HAS_USER_MESSAGE: JsonDict = {
+    "contains": {"type": "object", "properties": {"role": {"const": "user"}}}
+}
+
+
+class ChatRequest(Strict):
+    messages: list[ChatMessage] = Field(
+        ...,
+        min_length=1,
+        max_length=100,
+        json_schema_extra=HAS_USER_MESSAGE,
+        description="The conversation so far; the last user message is the one answered.",
+    )
+    conversation_id: str | None = Field(None, min_length=1, max_length=100)
+    stream: bool = False
+    k: int = Field(5, ge=1, le=100)
+    filters: SearchFilters | None = None
+    mode: Mode | None = None
+    llm: str | None = Field(None, pattern=LLM_SPEC, max_length=200)
+
+    @field_validator("messages")
+    @classmethod
+    def has_a_user_message(cls, value: list[ChatMessage]) -> list[ChatMessage]:
+        if not any(m.role == "user" for m in value):
+            raise ValueError("the conversation needs a user message to answer")
+        return value
+
+
+class ChatResponse(AnswerResponse):
+    conversation_id: str
+    query: str = Field(..., description="The standalone query the follow-up was rewritten into.")

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import json
+import socket
+import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import uvicorn
 from fastapi.testclient import TestClient
 
 from index.embedding import Embedder
@@ -14,6 +18,7 @@ from index.ingest import ingest
 from index.store import NewsIndex
 from service.config import Settings
 from service.main import create_app
+from tests.fake_llm import fake_llm  # noqa: F401  (a fixture, for every test)
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
@@ -59,3 +64,21 @@ def fresh_client(fresh_index: NewsIndex) -> Iterator[TestClient]:
 @pytest.fixture(scope="session")
 def gold() -> list[dict[str, object]]:
     return [json.loads(line) for line in GOLD.read_text("utf-8").splitlines() if line.strip()]
+
+
+@pytest.fixture(scope="session")
+def live_server(seeds_index: NewsIndex) -> Iterator[str]:
+    """The real app served by uvicorn on a loopback port, in a thread: for browsers and load."""
+    settings = Settings(index_dir=seeds_index.directory, seed_dir=None)
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    app = create_app(settings, index=seeds_index)
+    server = uvicorn.Server(uvicorn.Config(app, log_level="warning"))
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not server.started and time.monotonic() < deadline:
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{sock.getsockname()[1]}"
+    server.should_exit = True
+    thread.join(10)

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, HTTPException, Query
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, HTTPException, Query
+from pydantic import Field
 
 from index.models import Document
-from service.deps import IndexDep
+from service.deps import IndexDep, SettingsDep
 from service.schemas import (
     ChunkSpan,
     Deleted,
@@ -15,6 +18,7 @@ from service.schemas import (
     DocumentSummary,
     UpsertResponse,
 )
+from service.security import require_admin
 
 router = APIRouter(prefix="/documents", tags=["documents"])
 
@@ -30,12 +34,21 @@ def to_document(doc: DocumentIn) -> Document:
     )
 
 
-@router.post("", response_model=UpsertResponse)
-def upsert(body: DocumentIn | list[DocumentIn], index: IndexDep) -> UpsertResponse:
+@router.post("", response_model=UpsertResponse, dependencies=[Depends(require_admin)])
+def upsert(
+    body: DocumentIn | Annotated[list[DocumentIn], Field(min_length=1)],
+    index: IndexDep,
+    settings: SettingsDep,
+) -> UpsertResponse:
     """Adds or replaces one document or a list of them (same id = replace)."""
     docs = body if isinstance(body, list) else [body]
-    if not docs:
-        raise HTTPException(422, "the list of documents is empty")
+    most = settings.max_documents_per_upload
+    if len(docs) > most:
+        raise HTTPException(
+            413,
+            f"{len(docs)} documents in one upload; the limit is {most} "
+            f"(NEWSRAG_MAX_DOCUMENTS_PER_UPLOAD={most})",
+        )
     report = index.upsert([to_document(d) for d in docs])
     return UpsertResponse(
         added=report.added,
@@ -49,7 +62,7 @@ def upsert(body: DocumentIn | list[DocumentIn], index: IndexDep) -> UpsertRespon
 def list_documents(
     index: IndexDep,
     limit: int = Query(100, ge=1, le=1000),
-    offset: int = Query(0, ge=0),
+    offset: int = Query(0, ge=0, le=2**31),
 ) -> DocumentList:
     """Indexed documents in id order, without their text."""
     summaries = index.documents(limit, offset)
@@ -80,7 +93,7 @@ def get_document(doc_id: str, index: IndexDep) -> DocumentOut:
     )
 
 
-@router.delete("/{doc_id}", response_model=Deleted)
+@router.delete("/{doc_id}", response_model=Deleted, dependencies=[Depends(require_admin)])
 def delete_document(doc_id: str, index: IndexDep) -> Deleted:
     """Removes a document and its passages from the index."""
     if not index.delete(doc_id):

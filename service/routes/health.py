@@ -20,4 +20,4 @@ def healthz() -> Health:
 def readyz(index: IndexDep) -> Ready:
     """The index is loaded and searchable."""
     documents, chunks = index.counts()
-    return Ready(status="ready", documents=documents, chunks=chunks, model=index.manifest.model)
+    return Ready(status="ready", documents=documents, chunks=chunks)

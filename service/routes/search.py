@@ -3,12 +3,21 @@
 from __future__ import annotations
 
 import time
+from typing import Annotated
 
 from fastapi import APIRouter, HTTPException, Query
 
 from index.docstore import Filters
 from service.deps import IndexDep, SettingsDep
-from service.schemas import SearchFilters, SearchHit, SearchRequest, SearchResponse
+from service.schemas import (
+    MAX_QUERY_CHARS,
+    NOT_BLANK,
+    Mode,
+    SearchFilters,
+    SearchHit,
+    SearchRequest,
+    SearchResponse,
+)
 
 router = APIRouter(prefix="/search", tags=["search"])
 
@@ -33,7 +42,9 @@ def run_search(request: SearchRequest, index: IndexDep, settings: SettingsDep) -
     if request.k > settings.max_k:
         raise HTTPException(422, f"k is {request.k}; the limit is {settings.max_k}")
     started = time.perf_counter()
-    hits = index.search(request.query, request.k, to_filters(request.filters))
+    hits = index.search(
+        request.query, request.k, to_filters(request.filters), request.mode, request.collapse
+    )
     took_ms = (time.perf_counter() - started) * 1000
     results = [SearchHit.model_validate(hit, from_attributes=True) for hit in hits]
     return SearchResponse(query=request.query, took_ms=round(took_ms, 2), results=results)
@@ -49,8 +60,11 @@ def search(request: SearchRequest, index: IndexDep, settings: SettingsDep) -> Se
 def search_get(
     index: IndexDep,
     settings: SettingsDep,
-    q: str = Query(..., description="The query."),
+    q: str = Query(..., min_length=1, max_length=MAX_QUERY_CHARS, pattern=NOT_BLANK),
     k: int = Query(5, ge=1, le=100),
+    mode: Annotated[Mode | None, Query(description="dense, bm25 or hybrid.")] = None,
+    collapse: Annotated[bool | None, Query(description="Fold near-duplicates.")] = None,
 ) -> SearchResponse:
     """The same search for a browser address bar or curl."""
-    return run_search(SearchRequest(query=q, k=k), index, settings)
+    request = SearchRequest(query=q, k=k, mode=mode, collapse=collapse)
+    return run_search(request, index, settings)

@@ -78,7 +78,7 @@ def test_unknown_document_is_a_404(fresh_client: TestClient, method: str) -> Non
         ({"id": "", "text": "hello"}, "id"),
         ({"id": "a/b", "text": "hello"}, "id"),
         ({"id": "a", "text": "hello", "date": "31/12/2024"}, "date"),
-        ([], "empty"),
+        ([], "at least 1"),
         ("just a string", "body"),
     ],
 )

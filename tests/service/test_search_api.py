@@ -97,9 +97,60 @@ def test_health_and_readiness(client: TestClient) -> None:
     assert client.get("/healthz").json() == {"status": "ok"}
     ready = client.get("/readyz").json()
     assert ready["status"] == "ready" and ready["documents"] == 5 and ready["chunks"] > 5
-    assert ready["model"] == "all-MiniLM-L6-v2"
+    assert set(ready) == {"status", "documents", "chunks"}  # open even with keys: counts only
 
 
 def test_openapi_docs_are_served(client: TestClient) -> None:
     assert client.get("/docs").status_code == 200
     assert "/search" in client.get("/openapi.json").json()["paths"]
+
+
+DENISOV = "Andrey Denisov strategic guidance of the two heads of state"
+
+
+@pytest.mark.parametrize("mode", ["dense", "bm25", "hybrid"])
+def test_every_mode_answers_over_post_and_get(client: TestClient, mode: str) -> None:
+    posted = client.post("/search", json={"query": "Red Silk film", "k": 3, "mode": mode})
+    got = client.get("/search", params={"q": "Red Silk film", "k": 3, "mode": mode})
+    assert posted.status_code == got.status_code == 200
+    assert posted.json()["results"][0]["doc_id"] == "001_3086c8488f3bd921"
+    assert [r["chunk_id"] for r in got.json()["results"]] == [
+        r["chunk_id"] for r in posted.json()["results"]
+    ]
+
+
+def test_the_default_mode_is_hybrid(client: TestClient) -> None:
+    default = client.post("/search", json={"query": "Harbin expo trade", "k": 5}).json()
+    hybrid = client.post(
+        "/search", json={"query": "Harbin expo trade", "k": 5, "mode": "hybrid"}
+    ).json()
+    dense = client.post("/search", json={"query": "Harbin expo trade", "k": 5, "mode": "dense"})
+    assert default["results"] == hybrid["results"] != dense.json()["results"]
+
+
+def test_an_unknown_mode_is_a_422_listing_the_modes(client: TestClient) -> None:
+    for response in (
+        client.post("/search", json={"query": "trade", "mode": "sparse"}),
+        client.get("/search", params={"q": "trade", "mode": "sparse"}),
+    ):
+        assert response.status_code == 422
+        body = response.json()
+        assert body["error"] == "invalid_request" and "mode" in body["message"]
+        assert all(m in body["message"] for m in ("dense", "bm25", "hybrid"))
+
+
+def test_duplicates_are_collapsed_and_reported_by_default(client: TestClient) -> None:
+    body = client.post("/search", json={"query": DENISOV, "k": 5}).json()
+    top = body["results"][0]
+    pair = {"000_00c3ffa30793be7d", "002_113f3f2605a1e54b"}
+    assert top["doc_id"] in pair and top["also_in"] == sorted(pair - {top["doc_id"]})
+    assert sum("Andrey Denisov, first" in r["text"] for r in body["results"]) == 1
+    assert [r["rank"] for r in body["results"]] == [1, 2, 3, 4, 5]
+
+
+def test_collapse_can_be_turned_off_per_request(client: TestClient) -> None:
+    posted = client.post("/search", json={"query": DENISOV, "k": 5, "collapse": False}).json()
+    got = client.get("/search", params={"q": DENISOV, "k": 5, "collapse": "false"}).json()
+    for body in (posted, got):
+        assert sum("Andrey Denisov, first" in r["text"] for r in body["results"]) == 2
+        assert all(r["also_in"] == [] for r in body["results"])

@@ -1,0 +1,63 @@
+"""Answer quality on gold questions: does the answer say the gold fact, and cite the right articles?
+
+The answering layer is reached only through `AnswerFn`, a plain callable the caller supplies
+(the CLI adapts the service's answering layer to it), so eval/ never imports service/.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+
+from eval.datasets import Qrels
+from index.store import NewsIndex
+
+_NON_WORD = re.compile(r"[\W_]+")
+
+
+@dataclass(frozen=True)
+class Answer:
+    """What answer metrics need: the answer text and the document id behind each citation."""
+
+    text: str
+    cited_doc_ids: Sequence[str] = ()
+
+
+AnswerFn = Callable[[str], Answer]
+# Given the index a gold set runs against and the retrieval mode, the function answering on it.
+AnswerFactory = Callable[[NewsIndex, str], AnswerFn]
+
+
+def normalize(text: str) -> str:
+    """Lower case, every run of punctuation or whitespace one space: '244.8bn' ~ '244 8bn'."""
+    return _NON_WORD.sub(" ", text.lower()).strip()
+
+
+def answer_match(answer: str, gold: Sequence[str]) -> bool:
+    """True when any gold string appears in the answer as whole words, once both are normalized."""
+    padded = f" {normalize(answer)} "
+    return any(f" {g} " in padded for g in map(normalize, gold) if g)
+
+
+def citation_precision(cited_doc_ids: Sequence[str], relevant: Mapping[str, int]) -> float:
+    """Fraction of citations pointing into a relevant document; an uncited answer scores 0."""
+    if not cited_doc_ids:
+        return 0.0
+    return sum(doc in relevant for doc in cited_doc_ids) / len(cited_doc_ids)
+
+
+def answer_metrics(
+    queries: Mapping[str, str],
+    gold: Mapping[str, Sequence[str]],
+    qrels: Qrels,
+    answer_fn: AnswerFn,
+) -> dict[str, float]:
+    """Means over the gold questions of answer_match and citation_precision."""
+    matches, precisions = [], []
+    for qid, question in queries.items():
+        answer = answer_fn(question)
+        matches.append(float(answer_match(answer.text, gold.get(qid, []))))
+        precisions.append(citation_precision(answer.cited_doc_ids, qrels.get(qid, {})))
+    n = max(len(matches), 1)
+    return {"answer_match": sum(matches) / n, "citation_precision": sum(precisions) / n}

@@ -1,0 +1,118 @@
+"""Evaluation results out: a JSON list of mode records, a markdown report and a recall@k plot."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import asdict
+from pathlib import Path
+
+from eval.runner import ModeResult
+
+COLUMNS = {
+    "ndcg@10": "nDCG@10",
+    "recall@5": "R@5",
+    "recall@10": "R@10",
+    "recall@100": "R@100",
+    "mrr@10": "MRR@10",
+}
+ANSWER_COLUMNS = {"answer_match": "answer match", "citation_precision": "citation precision"}
+
+
+def write_json(path: Path, results: Sequence[ModeResult]) -> None:
+    """A JSON list with one object per (dataset, mode); see eval/README.md for the shape."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps([asdict(r) for r in results], indent=2) + "\n", "utf-8")
+
+
+def write_report(path: Path, results: Sequence[ModeResult]) -> Path:
+    """Writes the markdown report and, beside it, the plot it links; returns the plot's path."""
+    plot = path.with_name(f"{path.stem}-recall.png")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    plot_recall(plot, results)
+    path.write_text(markdown(results, plot.name), "utf-8")
+    return plot
+
+
+def markdown(results: Sequence[ModeResult], plot_name: str) -> str:
+    depth = max((r.chunk_depth for r in results), default=0)
+    parts = [
+        "# Retrieval evaluation\n",
+        "Written by `newsrag eval`. Documents are ranked by their best chunk; latency is per "
+        f"query, around the index search call fetching {depth} chunks or fewer.\n",
+        "## Retrieval quality\n",
+        retrieval_table(results),
+        "## Answers\n",
+        answers_section(results),
+        "## Indexes\n",
+        index_table(results),
+        "## Recall@k\n",
+        f"![recall@k per mode]({plot_name})\n",
+    ]
+    return "\n".join(parts)
+
+
+def retrieval_table(results: Sequence[ModeResult]) -> str:
+    """dataset × mode: the headline metrics and p50/p95 latency, one row per run."""
+    head = ["dataset", "mode", "queries", *COLUMNS.values(), "p50 ms", "p95 ms"]
+    rows = [
+        [r.dataset, r.mode, str(r.queries)]
+        + [f"{r.metrics[m]:.3f}" for m in COLUMNS]
+        + [f"{r.latency_ms['p50']:.1f}", f"{r.latency_ms['p95']:.1f}"]
+        for r in results
+    ]
+    return _table(head, rows)
+
+
+def answers_section(results: Sequence[ModeResult]) -> str:
+    measured = [r for r in results if r.answers == "measured"]
+    notes = sorted({f"- {r.dataset}: answer metrics {r.answers}." for r in results})
+    if not measured:
+        return "\n".join(notes) + "\n"
+    head = ["dataset", "mode", "queries", *ANSWER_COLUMNS.values()]
+    rows = [
+        [r.dataset, r.mode, str(r.queries)] + [f"{r.metrics[m]:.3f}" for m in ANSWER_COLUMNS]
+        for r in measured
+    ]
+    return _table(head, rows)
+
+
+def index_table(results: Sequence[ModeResult]) -> str:
+    """One row per dataset: the index size and what building it took (or that it was reused)."""
+    rows = {}
+    for r in results:
+        i = r.index
+        rate = i["docs_per_second"]
+        built = "reused" if i["reused"] else f"{i['seconds']:.1f} s, {i['docs_embedded']} docs"
+        speed = f"{rate:.1f}" if isinstance(rate, float) else "–"
+        rows[r.dataset] = [r.dataset, str(i["documents"]), str(i["chunks"]), built, speed]
+    return _table(["dataset", "documents", "chunks", "build", "docs/s"], list(rows.values()))
+
+
+def plot_recall(path: Path, results: Sequence[ModeResult]) -> None:
+    """recall@k against k, one panel per dataset and one line per mode (Agg, no display)."""
+    try:
+        from matplotlib.backends.backend_agg import FigureCanvasAgg
+        from matplotlib.figure import Figure
+    except ImportError as exc:
+        raise ImportError("the report plot needs matplotlib: `make dev`") from exc
+
+    datasets = list(dict.fromkeys(r.dataset for r in results))
+    fig = Figure(figsize=(4.2 * max(len(datasets), 1), 3.6), layout="constrained")
+    FigureCanvasAgg(fig)
+    axes = fig.subplots(1, max(len(datasets), 1), squeeze=False)[0]
+    for ax, dataset in zip(axes, datasets, strict=False):
+        for r in (r for r in results if r.dataset == dataset):
+            ks = [int(k) for k in r.recall_curve]
+            ax.plot(ks, list(r.recall_curve.values()), marker="o", label=r.mode)
+        ax.set(title=dataset, xlabel="k (documents)", ylabel="recall@k", xscale="log", ylim=(0, 1))
+        ax.set_xticks(ks, [str(k) for k in ks])
+        ax.grid(alpha=0.3)
+        ax.legend()
+    fig.savefig(path, dpi=110)
+
+
+def _table(head: list[str], rows: list[list[str]]) -> str:
+    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    lines += ["| " + " | ".join(row) + " |" for row in rows]
+    return "\n".join(lines) + "\n"

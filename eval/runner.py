@@ -1,0 +1,186 @@
+"""One evaluation: a dataset's index built or reused, then every mode's queries run and scored."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from eval.answers import AnswerFactory, answer_metrics
+from eval.building import BuildStats, StartProgress, build_corpus, build_folder
+from eval.datasets import EvalSet, is_beir, load_beir, load_gold, read_corpus
+from eval.metrics import (
+    CURVE_KS,
+    HEADLINE,
+    Run,
+    document_ranking,
+    evaluate_run,
+    percentiles_ms,
+    recall_metrics,
+)
+from index.models import Hit
+from index.retrievers import MODES
+from index.store import NewsIndex
+
+DOCS_RANKED = 100  # deepest cut-off any metric looks at (recall@100)
+CHUNK_DEPTH = 500  # chunks fetched per query; doubled while they hold < DOCS_RANKED documents
+
+SearchFn = Callable[[str, int], Sequence[Hit]]
+OpenIndex = Callable[[Path], NewsIndex]
+
+
+@dataclass
+class ModeResult:
+    """One dataset under one retrieval mode: the record written to the JSON file."""
+
+    dataset: str
+    mode: str
+    queries: int
+    metrics: dict[str, float]
+    recall_curve: dict[str, float]
+    latency_ms: dict[str, float]
+    index: dict[str, object]
+    chunk_depth: int
+    answers: str
+
+
+def parse_modes(requested: Sequence[str]) -> list[str]:
+    """`all` is every mode; an unknown name raises an error listing the known ones."""
+    modes: list[str] = []
+    for name in requested:
+        for mode in MODES if name == "all" else (name,):
+            if mode not in MODES:
+                raise ValueError(f"unknown mode {mode!r}; known: {', '.join(MODES)}, all")
+            if mode not in modes:
+                modes.append(mode)
+    return modes
+
+
+def load(path: Path) -> EvalSet:
+    """A BEIR folder or a gold JSONL file, told apart by shape."""
+    if is_beir(path):
+        return load_beir(path)
+    if path.is_file() and path.suffix == ".jsonl":
+        return load_gold(path)
+    raise ValueError(f"{path} is neither a BEIR folder (with corpus.jsonl) nor a gold .jsonl file")
+
+
+def searcher(index: NewsIndex, mode: str) -> SearchFn:
+    """The index's search pinned to one mode, without near-duplicate collapse: collapse is a
+    presentation step that would hide every document but one behind a shared paragraph."""
+
+    def search(query: str, k: int) -> Sequence[Hit]:
+        return index.search(query, k, mode=mode, collapse=False)
+
+    return search
+
+
+def rank_queries(
+    search: SearchFn, queries: dict[str, str], depth: int = CHUNK_DEPTH, docs: int = DOCS_RANKED
+) -> tuple[Run, list[float], int]:
+    """Each query's top documents, each query's search seconds, and the deepest chunk k used."""
+    run: Run = {}
+    seconds: list[float] = []
+    deepest = 0
+    for qid, text in queries.items():
+        k, took = depth, 0.0
+        while True:
+            started = time.perf_counter()
+            hits = search(text, k)
+            took += time.perf_counter() - started
+            run[qid] = document_ranking(hits, docs)
+            if len(run[qid]) >= docs or len(hits) < k:
+                break
+            k *= 2
+        seconds.append(took)
+        deepest = max(deepest, k)
+    return run, seconds, deepest
+
+
+def evaluate_mode(
+    index: NewsIndex,
+    evalset: EvalSet,
+    mode: str,
+    build: BuildStats,
+    answerer: AnswerFactory | None = None,
+) -> ModeResult:
+    """Runs `evalset` against `index` in one mode and scores it (ranking, latency, answers)."""
+    search = searcher(index, mode)
+    search("warm-up", 1)  # untimed: loads the model's kernels and (re)builds BM25 if stale
+    run, seconds, depth = rank_queries(search, evalset.queries)
+    curve = recall_metrics(CURVE_KS)
+    scores = evaluate_run(evalset.qrels, run, [*HEADLINE, *(m for m in curve if m not in HEADLINE)])
+    metrics = {m: scores[m] for m in HEADLINE}
+    note = _answer_note(evalset, answerer)
+    if answerer is not None and evalset.answers:
+        answer_fn = answerer(index, mode)
+        metrics |= answer_metrics(evalset.queries, evalset.answers, evalset.qrels, answer_fn)
+    return ModeResult(
+        dataset=evalset.name,
+        mode=mode,
+        queries=len(evalset.queries),
+        metrics=metrics,
+        recall_curve={m.removeprefix("recall@"): scores[m] for m in curve},
+        latency_ms=percentiles_ms(seconds),
+        index=asdict(build) | {"docs_per_second": build.docs_per_second},
+        chunk_depth=depth,
+        answers=note,
+    )
+
+
+def _answer_note(evalset: EvalSet, answerer: AnswerFactory | None) -> str:
+    if not evalset.answers:
+        return "not applicable: the dataset has no gold answers"
+    if answerer is None:
+        return "not measured: no answer function was given"
+    return "measured"
+
+
+def evaluate_dataset(
+    path: Path,
+    modes: Sequence[str],
+    open_index: OpenIndex,
+    index_root: Path,
+    seeds: Path,
+    limit: int | None = None,
+    answerer: AnswerFactory | None = None,
+    progress: StartProgress | None = None,
+) -> list[ModeResult]:
+    """Builds or reuses the dataset's own index under `index_root`, then runs each mode on it.
+
+    A BEIR corpus is indexed into `index_root/<folder name>`; a gold file runs against the
+    `seeds` folder indexed into `index_root/<seeds folder name>`.
+    """
+    evalset = load(path).limited(limit)
+    beir = is_beir(path)
+    index = open_index(index_root / (path.name if beir else seeds.name))
+    try:
+        if beir:
+            build = build_corpus(index, lambda: read_corpus(path), progress=progress)
+        else:
+            build = build_folder(index, seeds)
+        modes = modes or [index.retrieval.mode]
+        return [evaluate_mode(index, evalset, mode, build, answerer) for mode in modes]
+    finally:
+        index.close()
+
+
+def run_eval(
+    paths: Sequence[Path],
+    modes: Sequence[str],
+    open_index: OpenIndex,
+    index_root: Path,
+    seeds: Path,
+    limit: int | None = None,
+    answerer: AnswerFactory | None = None,
+    progress: StartProgress | None = None,
+) -> list[ModeResult]:
+    """Every dataset in every mode (no modes: the index's default one), in the order given."""
+    return [
+        result
+        for path in paths
+        for result in evaluate_dataset(
+            path, modes, open_index, index_root, seeds, limit, answerer, progress
+        )
+    ]

@@ -1,0 +1,54 @@
+"""Search modes: which retriever answers a query, and how the hybrid one fuses."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal, get_args
+
+from index.retrievers.base import Retriever
+from index.retrievers.bm25 import BM25Settings
+from index.retrievers.fusion import Convex, Fusion, ReciprocalRank
+from index.retrievers.hybrid import HybridRetriever
+
+SearchMode = Literal["dense", "bm25", "hybrid"]
+MODES: tuple[str, ...] = get_args(SearchMode)
+FusionName = Literal["convex", "rrf"]
+FUSIONS: tuple[str, ...] = get_args(FusionName)
+
+
+@dataclass(frozen=True)
+class RetrievalSettings:
+    """How the index searches unless a request says otherwise."""
+
+    mode: SearchMode = "hybrid"
+    fusion: FusionName = "convex"
+    dense_weight: float = 0.5  # convex only; BM25 gets the rest
+    rrf_k: int = 60
+    depth: int = 100  # candidates each retriever hands the fusion
+    collapse: bool = True  # near-duplicate passages fold into the best one
+    bm25: BM25Settings = field(default_factory=BM25Settings)
+
+
+def make_fusion(settings: RetrievalSettings) -> Fusion:
+    """The fusion the settings name; an unknown name lists the known ones."""
+    if settings.fusion == "convex":
+        return Convex((settings.dense_weight, 1.0 - settings.dense_weight))
+    if settings.fusion == "rrf":
+        return ReciprocalRank(settings.rrf_k)
+    raise ValueError(f"unknown fusion {settings.fusion!r}; known: {', '.join(FUSIONS)}")
+
+
+def build_retrievers(
+    dense: Retriever, lexical: Retriever, settings: RetrievalSettings
+) -> dict[str, Retriever]:
+    """One retriever per mode, the hybrid one sharing the other two."""
+    hybrid = HybridRetriever([dense, lexical], make_fusion(settings), settings.depth)
+    return {"dense": dense, "bm25": lexical, "hybrid": hybrid}
+
+
+def pick(retrievers: dict[str, Retriever], mode: str) -> Retriever:
+    """The retriever for `mode`; an unknown mode lists the known ones."""
+    try:
+        return retrievers[mode]
+    except KeyError:
+        raise ValueError(f"unknown search mode {mode!r}; known: {', '.join(MODES)}") from None

@@ -1,0 +1,1 @@
+"""Answers with citations: extractive by default, any chat-completions LLM on request."""

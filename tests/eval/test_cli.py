@@ -1,0 +1,54 @@
+"""`newsrag eval` end to end: BEIR folder and gold file, answers through the answering layer."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from service.cli import app
+from service.config import get_settings
+from tests.conftest import GOLD, SEEDS
+
+runner = CliRunner()
+
+
+@pytest.fixture
+def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    monkeypatch.setenv("NEWSRAG_INDEX_DIR", str(tmp_path / "data" / "index"))
+    monkeypatch.setenv("NEWSRAG_SEED_DIR", str(SEEDS))
+    get_settings.cache_clear()
+    yield tmp_path / "data"
+    get_settings.cache_clear()
+
+
+def test_eval_writes_json_and_report_with_answer_metrics(
+    data_dir: Path, tiny: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "out"
+    args = ["eval", str(tiny), str(GOLD), "--mode", "dense", "--limit", "2"]
+    result = runner.invoke(
+        app, [*args, "--json", str(out / "r.json"), "--report", str(out / "r.md")]
+    )
+    assert result.exit_code == 0, result.output
+    assert "| tiny | dense | 2 | 1.000 |" in result.output
+
+    tiny_run, gold_run = json.loads((out / "r.json").read_text())
+    assert (tiny_run["dataset"], gold_run["dataset"]) == ("tiny", "seeds-qa")
+    assert tiny_run["index"]["path"] == str(data_dir / "eval" / "tiny")
+    assert gold_run["index"]["path"] == str(data_dir / "eval" / "seeds")
+    assert gold_run["answers"] == "measured"
+    assert 0 <= gold_run["metrics"]["answer_match"] <= 1
+    # the extractive answerer cites the passages it quotes, and both questions' best passages
+    # come from a relevant article
+    assert gold_run["metrics"]["citation_precision"] > 0
+    assert (out / "r-recall.png").is_file() and "(r-recall.png)" in (out / "r.md").read_text()
+
+
+def test_an_unknown_mode_is_refused_with_the_known_ones(data_dir: Path, tiny: Path) -> None:
+    result = runner.invoke(app, ["eval", str(tiny), "--mode", "sparse"])
+    assert result.exit_code == 2
+    assert "known: dense, bm25, hybrid, all" in result.output

@@ -1,0 +1,58 @@
+"""Choosing a client from the NEWSRAG_LLM spec."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from pydantic import SecretStr
+
+from service.config import Settings
+from service.llm import PROVIDERS, ChatClient, get_client
+from service.llm.openai import OpenAIClient
+from tests.fake_llm import FakeLLM
+
+
+@pytest.fixture
+def settings(fake_llm: FakeLLM) -> Settings:
+    return Settings(llm_base_url=fake_llm.url, llm_api_key=SecretStr("sk-test"), seed_dir=None)
+
+
+@pytest.fixture
+def ollama_client(settings: Settings) -> Iterator[ChatClient]:
+    client = get_client("openai:llama3.1:8b", settings)
+    yield client
+    client.close()
+
+
+def test_a_spec_resolves_to_a_configured_client(
+    ollama_client: ChatClient, fake_llm: FakeLLM
+) -> None:
+    assert isinstance(ollama_client, OpenAIClient)
+    assert ollama_client.model == "openai:llama3.1:8b"
+    ollama_client.complete([{"role": "user", "content": "hi"}])
+    [request] = fake_llm.requests
+    assert request.payload["model"] == "llama3.1:8b"  # Ollama tags keep their colon
+    assert request.headers["authorization"] == "Bearer sk-test"
+
+
+@pytest.mark.parametrize(
+    "spec", ["extractive", "anthropic:claude-3", "OpenAI:gpt-4o", "", "gpt-4o"]
+)
+def test_an_unknown_provider_lists_the_known_ones(settings: Settings, spec: str) -> None:
+    with pytest.raises(ValueError, match=r"known provider \(openai\)") as caught:
+        get_client(spec, settings)
+    assert repr(spec) in str(caught.value)
+
+
+@pytest.mark.parametrize("spec", ["openai:", "openai: "])
+def test_a_spec_without_a_model_is_refused(settings: Settings, spec: str) -> None:
+    with pytest.raises(ValueError, match="names no model"):
+        get_client(spec, settings)
+
+
+def test_every_provider_is_a_factory_of_chat_clients(settings: Settings) -> None:
+    for name, factory in PROVIDERS.items():
+        client = factory("some-model", settings)
+        assert client.model == f"{name}:some-model"
+        client.close()

@@ -1,0 +1,71 @@
+"""The `newsrag` command line against a real index in a temporary directory."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from service.cli import app
+from service.config import get_settings
+from tests.conftest import SEEDS
+
+runner = CliRunner()
+
+
+@pytest.fixture
+def index_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    monkeypatch.setenv("NEWSRAG_INDEX_DIR", str(tmp_path / "index"))
+    get_settings.cache_clear()
+    yield tmp_path / "index"
+    get_settings.cache_clear()
+
+
+def test_index_search_show_and_delete(index_dir: Path, tmp_path: Path) -> None:
+    folder = tmp_path / "articles"
+    folder.mkdir()
+    (folder / "harbin.txt").write_text(
+        "Putin visits Harbin\n\nPutin will open the 8th China-Russia Expo in Harbin.\n"
+    )
+    (folder / "notes.pdf").write_bytes(b"%PDF-1.4")
+    (folder / "broken.txt").write_bytes(b"caf\xe9 au lait")
+    result = runner.invoke(app, ["index", str(folder), str(SEEDS / "003_c375723cb7de71fb.txt")])
+    assert result.exit_code == 1  # one file failed, the others were indexed
+    assert "4 files: 2 added" in result.output
+    assert "broken.txt" in result.output and "notes.pdf" in result.output
+
+    result = runner.invoke(app, ["search", "Which city hosts the Expo?", "-k", "2"])
+    assert result.exit_code == 0
+    assert re.search(r"^1\. .*\n.*· harbin \[0:\d+\]", result.output, re.MULTILINE)
+
+    result = runner.invoke(app, ["docs", "show", "harbin"])
+    assert result.exit_code == 0 and "Putin visits Harbin" in result.output
+
+    assert runner.invoke(app, ["docs", "delete", "harbin"]).exit_code == 0
+    listing = runner.invoke(app, ["docs", "list"]).output
+    assert "harbin" not in listing and "003_c375723cb7de71fb" in listing
+    assert runner.invoke(app, ["docs", "show", "harbin"]).exit_code == 1
+
+
+def test_reindexing_skips_unchanged_files(index_dir: Path) -> None:
+    assert runner.invoke(app, ["index", str(SEEDS)]).exit_code == 0
+    result = runner.invoke(app, ["index", str(SEEDS)])
+    assert result.exit_code == 0 and "5 unchanged" in result.output
+
+
+def test_an_empty_query_is_refused(index_dir: Path) -> None:
+    result = runner.invoke(app, ["search", "   "])
+    assert result.exit_code == 2 and "empty" in result.output
+
+
+def test_a_mismatched_index_is_refused_with_a_way_out(
+    index_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert runner.invoke(app, ["index", str(SEEDS / "003_c375723cb7de71fb.txt")]).exit_code == 0
+    monkeypatch.setenv("NEWSRAG_CHUNK_SIZE", "64")
+    get_settings.cache_clear()
+    result = runner.invoke(app, ["search", "Harbin"])
+    assert result.exit_code == 2 and "Rebuild" in result.output
