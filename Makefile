@@ -4,7 +4,7 @@ PY := $(VENV)/bin/python
 PIP := $(PY) -m pip --disable-pip-version-check -q
 export HF_HUB_OFFLINE := 1
 
-.PHONY: install dev run test lint format clean tools eval load
+.PHONY: install dev run test lint format clean tools eval load bench bench-quick
 
 install: $(VENV)/.installed
 
@@ -57,6 +57,14 @@ LOAD_CONCURRENCY ?= 4
 load: install
 	$(VENV)/bin/newsrag load --seconds $(LOAD_SECONDS) --concurrency $(LOAD_CONCURRENCY) \
 	  --json data/load.json
+
+# Indexing, search over HTTP at 10k/100k/1M chunks and ANN recall, written to data/bench.json;
+# `make bench-quick` is the ten-minute version (10k/100k chunks, 200k ANN vectors).
+bench: install
+	$(VENV)/bin/newsrag bench --json data/bench.json
+
+bench-quick: install
+	$(VENV)/bin/newsrag bench --quick --json data/bench-quick.json
 
 lint: dev
 	$(VENV)/bin/ruff check .

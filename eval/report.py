@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Sequence
 from dataclasses import asdict
 from pathlib import Path
 
-from eval.runner import ModeResult
+from eval.runner import CHUNK_DEPTH, ModeResult
 
 COLUMNS = {
     "ndcg@10": "nDCG@10",
@@ -16,6 +17,7 @@ COLUMNS = {
     "recall@100": "R@100",
     "mrr@10": "MRR@10",
 }
+PLOT_COLUMNS = 3
 ANSWER_COLUMNS = {"answer_match": "answer match", "citation_precision": "citation precision"}
 
 
@@ -36,10 +38,14 @@ def write_report(path: Path, results: Sequence[ModeResult]) -> Path:
 
 def markdown(results: Sequence[ModeResult], plot_name: str) -> str:
     depth = max((r.chunk_depth for r in results), default=0)
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+    models = ", ".join(sorted({f"{r.index['model']} ({r.index['backend']})" for r in results}))
     parts = [
         "# Retrieval evaluation\n",
-        "Written by `newsrag eval`. Documents are ranked by their best chunk; latency is per "
-        f"query, around the index search call fetching {depth} chunks or fewer.\n",
+        f"Written by `newsrag eval` with {models or 'no model'}. "
+        "Documents are ranked by their best chunk. Latency is per "
+        f"query, around the index search calls fetching {CHUNK_DEPTH} chunks (deepest: {depth}), "
+        f"on a machine whose load average was {load:.1f} on {os.cpu_count()} cores at the end.\n",
         "## Retrieval quality\n",
         retrieval_table(results),
         "## Answers\n",
@@ -97,10 +103,14 @@ def plot_recall(path: Path, results: Sequence[ModeResult]) -> None:
     except ImportError as exc:
         raise ImportError("the report plot needs matplotlib: `make dev`") from exc
 
-    datasets = list(dict.fromkeys(r.dataset for r in results))
-    fig = Figure(figsize=(4.2 * max(len(datasets), 1), 3.6), layout="constrained")
+    datasets = list(dict.fromkeys(r.dataset for r in results)) or ["(no runs)"]
+    cols = min(len(datasets), PLOT_COLUMNS)
+    rows = -(-len(datasets) // cols)
+    fig = Figure(figsize=(4.2 * cols, 3.4 * rows), layout="constrained")
     FigureCanvasAgg(fig)
-    axes = fig.subplots(1, max(len(datasets), 1), squeeze=False)[0]
+    axes = fig.subplots(rows, cols, squeeze=False).flatten()
+    for ax in axes[len(datasets) :]:
+        ax.set_axis_off()
     for ax, dataset in zip(axes, datasets, strict=False):
         for r in (r for r in results if r.dataset == dataset):
             ks = [int(k) for k in r.recall_curve]

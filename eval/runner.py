@@ -123,7 +123,12 @@ def evaluate_mode(
         metrics=metrics,
         recall_curve={m.removeprefix("recall@"): scores[m] for m in curve},
         latency_ms=percentiles_ms(seconds),
-        index=asdict(build) | {"docs_per_second": build.docs_per_second},
+        index=asdict(build)
+        | {
+            "docs_per_second": build.docs_per_second,
+            "model": index.embedder.model_id,
+            "backend": index.embedder.backend,  # what embeds queries (and any new documents)
+        },
         chunk_depth=depth,
         answers=note,
     )

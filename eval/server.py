@@ -37,14 +37,18 @@ def wait_ready(base_url: str, process: subprocess.Popen[bytes], seconds: float =
 
 
 @contextmanager
-def local_server(url: str | None = None, env: dict[str, str] | None = None) -> Iterator[str]:
-    """`url` as given, or a fresh server over its own index of seeds/, stopped afterwards."""
+def local_server(
+    url: str | None = None, env: dict[str, str] | None = None, index_dir: Path | None = None
+) -> Iterator[str]:
+    """`url` as given, or a fresh server over `index_dir` (default: its own index of seeds/),
+    stopped afterwards."""
     if url:
         yield url.rstrip("/")
         return
     with tempfile.TemporaryDirectory(prefix="newsrag-load-") as tmp:
         port = free_port()
-        settings = {"NEWSRAG_INDEX_DIR": str(Path(tmp) / "index"), "NEWSRAG_PORT": str(port)}
+        index = index_dir or Path(tmp) / "index"
+        settings = {"NEWSRAG_INDEX_DIR": str(index), "NEWSRAG_PORT": str(port)}
         command = [sys.executable, "-m", "service.cli", "serve", "--host", "127.0.0.1"]
         log = (Path(tmp) / "server.log").open("wb")
         process = subprocess.Popen(

@@ -11,6 +11,7 @@ chunks scores at most 0.35; over TIME's and SciFact's top candidates, 0.5 ... se
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Generic, Protocol, TypeVar
@@ -20,6 +21,7 @@ SHINGLE = 3
 MIN_SHINGLES = 5  # below this, containment is noise: only identical passages count
 
 _WORD = re.compile(r"\w+")
+Shingle = tuple[str, ...]
 
 
 class Passage(Protocol):
@@ -39,7 +41,7 @@ class Kept(Generic[P]):
 
     passage: P
     score: float
-    shingles: frozenset[tuple[str, ...]]
+    shingles: frozenset[Shingle]
     also_in: list[str] = field(default_factory=list)
 
     def absorb(self, doc_id: str) -> None:
@@ -48,31 +50,44 @@ class Kept(Generic[P]):
 
 
 def collapse(ranked: Sequence[tuple[P, float]]) -> list[Kept[P]]:
-    """Folds each passage (best first) into the first kept one it nearly repeats."""
+    """Folds each passage (best first) into the best kept one it nearly repeats."""
     kept: list[Kept[P]] = []
+    owners: dict[Shingle, list[int]] = {}  # shingle -> kept passages holding it
     for passage, score in ranked:
         shingles = shingle(passage.text)
-        match = next((k for k in kept if repeats(shingles, k.shingles)), None)
-        if match is None:
-            kept.append(Kept(passage, score, shingles))
-        else:
-            match.absorb(passage.doc_id)
+        match = _repeated(shingles, owners, kept)
+        if match is not None:
+            kept[match].absorb(passage.doc_id)
+            continue
+        for gram in shingles:
+            owners.setdefault(gram, []).append(len(kept))
+        kept.append(Kept(passage, score, shingles))
     return kept
 
 
-def shingle(text: str, n: int = SHINGLE) -> frozenset[tuple[str, ...]]:
+def _repeated(
+    shingles: frozenset[Shingle], owners: dict[Shingle, list[int]], kept: Sequence[Kept[P]]
+) -> int | None:
+    """The best-ranked kept passage that `shingles` nearly repeats (an inverted index keeps
+    this linear in the candidate's length, not in the number kept)."""
+    shared = Counter(i for gram in shingles for i in owners.get(gram, ()))
+    for i in sorted(shared):
+        if repeats(len(shingles), len(kept[i].shingles), shared[i]):
+            return i
+    return None
+
+
+def repeats(candidate: int, kept: int, shared: int) -> bool:
+    """Whether a candidate with `shared` of its `candidate` shingles in a kept passage of
+    `kept` shingles adds little to it; short passages must match exactly."""
+    if candidate < MIN_SHINGLES:
+        return shared == candidate == kept
+    return shared / candidate >= THRESHOLD
+
+
+def shingle(text: str, n: int = SHINGLE) -> frozenset[Shingle]:
     """Word n-grams of the lower-cased text; punctuation and spacing never matter."""
     words = _WORD.findall(text.lower())
-    return frozenset(tuple(words[i : i + n]) for i in range(max(1, len(words) - n + 1)))
-
-
-def containment(part: frozenset[tuple[str, ...]], whole: frozenset[tuple[str, ...]]) -> float:
-    """The share of `part`'s shingles that also occur in `whole`."""
-    return len(part & whole) / len(part) if part else 0.0
-
-
-def repeats(candidate: frozenset[tuple[str, ...]], kept: frozenset[tuple[str, ...]]) -> bool:
-    """Whether the candidate adds little to a passage already shown."""
-    if len(candidate) < MIN_SHINGLES:
-        return candidate == kept
-    return containment(candidate, kept) >= THRESHOLD
+    if len(words) < n:
+        return frozenset({tuple(words)})
+    return frozenset(zip(*(words[i:] for i in range(n)), strict=False))

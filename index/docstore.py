@@ -158,11 +158,17 @@ class DocStore:
         rows = self._db.execute("SELECT vid FROM chunks ORDER BY vid").fetchall()
         return np.array([r[0] for r in rows], dtype=np.int64)
 
-    def chunk_texts(self) -> tuple[np.ndarray, list[str]]:
-        """Every chunk id with its text, by id: what a lexical index is rebuilt from."""
+    def chunk_contexts(self, around: int) -> tuple[np.ndarray, list[str]]:
+        """Every chunk id, by id, with its document's title and its text widened to `around`
+        neighbouring chunks on each side: what the lexical index is (re)built from."""
+        frame = f"ROWS BETWEEN {int(around)} PRECEDING AND {int(around)} FOLLOWING"
         rows = self._db.execute(
-            "SELECT c.vid, substr(d.text, c.start + 1, c.end - c.start) "
-            "FROM chunks c JOIN documents d ON d.id = c.doc_id ORDER BY c.vid"
+            "SELECT vid, coalesce(title || char(10) || char(10), '') "
+            "|| substr(text, lo + 1, hi - lo) "
+            "FROM (SELECT c.vid, d.title, d.text, "
+            f"min(c.start) OVER (PARTITION BY c.doc_id ORDER BY c.chunk_no {frame}) AS lo, "
+            f"max(c.end) OVER (PARTITION BY c.doc_id ORDER BY c.chunk_no {frame}) AS hi "
+            "FROM chunks c JOIN documents d ON d.id = c.doc_id) ORDER BY vid"
         ).fetchall()
         return np.array([r[0] for r in rows], dtype=np.int64), [r[1] for r in rows]
 

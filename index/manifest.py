@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import os
 import tempfile
 from dataclasses import asdict, dataclass, field
@@ -11,6 +12,7 @@ from pathlib import Path
 
 SCHEMA_VERSION = 1
 FILENAME = "manifest.json"
+log = logging.getLogger(__name__)
 
 
 class IndexMismatch(RuntimeError):
@@ -24,6 +26,8 @@ class Manifest:
     chunk_size: int
     chunk_overlap: int
     vector_store: str = "faiss"
+    # Same model, another runtime: vectors differ by ~0.5% of cosine, so a change only warns.
+    embed_backend: str = "torch"
     normalized: bool = True
     schema_version: int = SCHEMA_VERSION
     created_at: str = field(default_factory=lambda: datetime.now(UTC).isoformat())
@@ -41,6 +45,14 @@ class Manifest:
                 f"the index at {directory} was built with other settings ({'; '.join(diffs)}). "
                 f"Rebuild it: remove {directory} (or point NEWSRAG_INDEX_DIR elsewhere) and run "
                 "`newsrag index PATH...` again, or use the settings it was built with."
+            )
+        if self.embed_backend != wanted.embed_backend:
+            log.warning(
+                "the index at %s was embedded with the %s backend, queries and new documents "
+                "now use %s: same model, vectors within about 1%% (rebuild for exact scores)",
+                directory,
+                self.embed_backend,
+                wanted.embed_backend,
             )
 
 

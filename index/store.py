@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -52,6 +53,7 @@ class NewsIndex:
         chunking: ChunkerSettings | None = None,
         vector_store: str = "faiss",
         retrieval: RetrievalSettings | None = None,
+        store_options: Mapping[str, Any] | None = None,
     ) -> None:
         chunking = chunking or ChunkerSettings()
         if chunking.size > embedder.max_chunk_tokens:
@@ -64,10 +66,10 @@ class NewsIndex:
         self.embedder = embedder
         self.manifest = _open_manifest(directory, embedder, chunking, vector_store)
         self.docstore = DocStore(directory)
-        self.vectors = open_vector_store(vector_store, directory, embedder.dimension)
+        self.vectors = open_vector_store(vector_store, directory, embedder.dimension, store_options)
         self.chunker = Chunker(embedder.count_tokens, chunking)
         self.retrieval = retrieval or RetrievalSettings()
-        self.lexical = BM25Retriever(directory, self.docstore.chunk_texts, self.retrieval.bm25)
+        self.lexical = BM25Retriever(directory, self.docstore.chunk_contexts, self.retrieval.bm25)
         dense = DenseRetriever(embedder, self.vectors)
         self.retrievers = build_retrievers(dense, self.lexical, self.retrieval)
         self._lock = threading.RLock()
@@ -113,6 +115,14 @@ class NewsIndex:
             (report.added if old is None else report.replaced).append(doc.id)
             todo.append(doc)
         return todo
+
+    def upsert_embedded(
+        self, docs: list[Document], chunks: list[list[Chunk]], vectors: np.ndarray
+    ) -> None:
+        """Stores documents that bring their own chunks and vectors (benchmarks, migrations):
+        no hashing, chunking or embedding; `vectors` has one row per chunk, in order."""
+        with self._lock:
+            self._apply(docs, chunks, vectors)
 
     def _apply(self, docs: list[Document], chunks: list[list[Chunk]], vectors: np.ndarray) -> None:
         """Docstore first (one transaction), then the vector store: a crash between the two
@@ -229,6 +239,7 @@ def _open_manifest(
         chunk_size=chunking.size,
         chunk_overlap=chunking.overlap,
         vector_store=vector_store,
+        embed_backend=embedder.backend,
     )
     found = manifest.read(directory)
     if found is None:

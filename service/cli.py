@@ -18,6 +18,7 @@ from rich.table import Table
 
 from eval.answers import Answer as EvalAnswer
 from eval.answers import AnswerFactory, AnswerFn
+from eval.building import StartProgress
 from eval.report import retrieval_table, write_json, write_report
 from eval.runner import parse_modes, run_eval
 from index.docstore import Filters
@@ -255,33 +256,44 @@ def eval_cmd(
     limit: Annotated[int | None, typer.Option(min=1, help="Only the first N queries.")] = None,
 ) -> None:
     """Measure retrieval (nDCG, recall, MRR, latency) and, on gold files, answers."""
-    settings = get_settings()
+    # No query cache: a mode must not be timed on embeddings the previous mode paid for.
+    settings = get_settings().model_copy(update={"query_cache_size": 0})
     try:
         modes = parse_modes(mode or [])
     except ValueError as exc:
         err.print(f"[red]error:[/red] {exc}")
         raise typer.Exit(2) from exc
-    embedder = Embedder(settings.model, batch_size=settings.embed_batch_size)
+    embedder = Embedder(settings.model, settings.embed_batch_size, settings.embed_options)
     services: list[AnswerService] = []
     columns = (TextColumn("indexing {task.description}"), BarColumn(), MofNCompleteColumn())
-    with Progress(*columns, TimeElapsedColumn(), console=err) as bars:
-        results = run_eval(
-            datasets,
-            modes,
-            lambda folder: open_index(settings.model_copy(update={"index_dir": folder}), embedder),
-            index_root=settings.index_dir.parent / "eval",
-            seeds=settings.seed_dir or Path("seeds"),
-            limit=limit,
-            answerer=_eval_answerer(services),
-            progress=lambda total, name: partial(bars.advance, bars.add_task(name, total=total)),
-        )
-    for service in services:
-        service.close()
-    console.print(retrieval_table(results), highlight=False, markup=False)
+    try:
+        with Progress(*columns, TimeElapsedColumn(), console=err) as bars:
+            results = run_eval(
+                datasets,
+                modes,
+                lambda path: open_index(settings.model_copy(update={"index_dir": path}), embedder),
+                index_root=settings.index_dir.parent / "eval",
+                seeds=settings.seed_dir or Path("seeds"),
+                limit=limit,
+                answerer=_eval_answerer(services),
+                progress=_eval_bars(bars),
+            )
+    except (IndexMismatch, ValueError) as exc:
+        err.print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(2) from exc
+    finally:
+        for service in services:
+            service.close()
+    console.print(retrieval_table(results), highlight=False, markup=False, soft_wrap=True)
     if json_file:
         write_json(json_file, results)
     if report:
         write_report(report, results)
+
+
+def _eval_bars(bars: Progress) -> StartProgress:
+    """One bar per index build, advanced by each batch's documents."""
+    return lambda total, name: partial(bars.advance, bars.add_task(name, total=total))
 
 
 def _eval_answerer(services: list[AnswerService]) -> AnswerFactory | None:
@@ -312,6 +324,7 @@ def load(
     url: Annotated[str | None, typer.Option(help="A running server; default: start one.")] = None,
     seconds: Annotated[float, typer.Option(min=1, help="How long to load.")] = 60.0,
     concurrency: Annotated[int, typer.Option(min=1, help="Clients per endpoint.")] = 4,
+    only: Annotated[str | None, typer.Option(help="Load one endpoint: search or answer.")] = None,
     json_file: Annotated[
         Path | None, typer.Option("--json", help="Write the figures here.")
     ] = None,
@@ -323,7 +336,11 @@ def load(
     key = os.environ.get("NEWSRAG_LOAD_API_KEY")
     headers = {"Authorization": f"Bearer {key}"} if key else {}
     with local_server(url) as base_url:
-        reports = run_load(base_url, seeds_mix(), seconds, concurrency, headers)
+        calls = [c for c in seeds_mix() if only in (None, c.name)]
+        if not calls:
+            err.print(f"[red]error:[/red] --only takes search or answer, not {only!r}")
+            raise typer.Exit(2)
+        reports = run_load(base_url, calls, seconds, concurrency, headers)
     table = Table("endpoint", "requests", "errors", "req/s", "p50 ms", "p95 ms", "p99 ms")
     for r in reports:
         errors = ", ".join(f"{k}: {v}" for k, v in r.errors.items()) or "0"
@@ -335,6 +352,28 @@ def load(
         json_file.write_text(json.dumps([asdict(r) for r in reports], indent=2))
     if any(r.errors for r in reports):
         raise typer.Exit(1)
+
+
+@app.command()
+def bench(
+    quick: Annotated[bool, typer.Option(help="The ten-minute version.")] = False,
+    corpus: Annotated[
+        Path | None, typer.Option(help="A BEIR folder to index (default: shared SciFact).")
+    ] = None,
+    json_file: Annotated[
+        Path | None, typer.Option("--json", help="Write the figures here.")
+    ] = None,
+) -> None:
+    """Indexing speed against plain sentence-transformers, /search over HTTP at 10k-1M chunks,
+    and ANN recall, measured in one run on this machine."""
+    from eval.bench import BenchPlan, default_corpus, run_bench
+
+    plan = BenchPlan.make(quick, corpus or default_corpus())
+    results = run_bench(plan, lambda line: err.print(line, highlight=False, soft_wrap=True))
+    console.print_json(json.dumps(results))
+    if json_file:
+        json_file.parent.mkdir(parents=True, exist_ok=True)
+        json_file.write_text(json.dumps(results, indent=2))
 
 
 if __name__ == "__main__":

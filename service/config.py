@@ -5,14 +5,15 @@ from __future__ import annotations
 import json
 from functools import lru_cache
 from pathlib import Path
-from typing import Annotated, Literal, TypeVar
+from typing import Annotated, Any, Literal, TypeVar
 
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from index.chunking import ChunkerSettings
-from index.embedding import DEFAULT_MODEL
+from index.embedding import BACKENDS, DEFAULT_BACKEND, DEFAULT_MODEL, EmbedOptions
 from index.retrievers import RetrievalSettings, SearchMode
+from index.vectorstores.ann import FAISS_OPTIONS, AnnKind
 
 MIN_KEY_CHARS = 16
 Item = TypeVar("Item")
@@ -31,7 +32,62 @@ class Settings(BaseSettings):
     chunk_size: int = Field(96, ge=16, description="Chunk size in model tokens.")
     chunk_overlap: int = Field(16, ge=0, description="Overlap between chunks in tokens.")
     embed_batch_size: int = Field(64, ge=1, description="Texts per embedding batch.")
+    embed_backend: str = Field(
+        DEFAULT_BACKEND,
+        description="Embedding runtime: torch, onnx, onnx-int8, openvino or openvino-int8 "
+        "(see Embedding backends).",
+    )
+    embed_threads: int = Field(
+        1,
+        ge=0,
+        description="Threads one embedding call may use; 0 lets the runtime choose (every core).",
+    )
+    query_cache_size: int = Field(
+        1024, ge=0, description="Query embeddings remembered (LRU) for repeated queries; 0: none."
+    )
+    model_cache_dir: Path | None = Field(
+        None,
+        description="Where ONNX/OpenVINO exports of the model are kept; unset: `models/` "
+        "beside the index directory.",
+    )
     vector_store: str = Field("faiss", description="Vector store implementation.")
+    milvus_uri: str | None = Field(
+        None,
+        description="Milvus server, e.g. http://milvus:19530 (vector_store=milvus); unset: "
+        "milvus-lite in milvus.db inside the index directory.",
+    )
+    milvus_collection: str | None = Field(
+        None,
+        description="Milvus collection; unset: one per index directory (newsrag_chunks_<hash>).",
+    )
+    milvus_token: SecretStr | None = Field(
+        None, description="Milvus credentials, user:password or an API key."
+    )
+    milvus_index: Literal["AUTOINDEX", "FLAT"] = Field(
+        "AUTOINDEX", description="Milvus vector index: AUTOINDEX (approximate) or FLAT (exact)."
+    )
+    ann: AnnKind = Field(
+        "auto",
+        description="FAISS index above ann_threshold vectors: auto (hnsw), hnsw, hnsw-sq8, "
+        "ivf-sq8; flat is always exact.",
+    )
+    ann_threshold: int = Field(
+        25_000, ge=0, description="Vectors above which FAISS goes approximate (exact below half)."
+    )
+    hnsw_m: int = Field(32, ge=4, le=64, description="HNSW links per vector (more: RAM, recall).")
+    ef_construction: int = Field(
+        80, ge=8, description="HNSW build breadth: higher builds slower, finds better links."
+    )
+    ef_search: int = Field(
+        64, ge=1, description="HNSW search breadth per query (at least k): recall against speed."
+    )
+    nprobe: int = Field(32, ge=1, description="IVF cells scanned per query: recall against speed.")
+    mmap: bool = Field(
+        False, description="Memory-map the FAISS file: quick start, little RAM until a write."
+    )
+    exact_filter_max: int = Field(
+        20_000, ge=0, description="Filters that allow at most this many chunks search exactly."
+    )
     seed_dir: Path | None = Field(
         Path("seeds"), description="Indexed on start when the index is empty (unset to skip)."
     )
@@ -90,6 +146,13 @@ class Settings(BaseSettings):
             return [part.strip() for part in value.split(",") if part.strip()]
         return value
 
+    @field_validator("embed_backend")
+    @classmethod
+    def known_backend(cls, name: str) -> str:
+        if name not in BACKENDS:
+            raise ValueError(f"unknown embedding backend {name!r}; known: {', '.join(BACKENDS)}")
+        return name
+
     @field_validator("api_keys", "admin_keys")
     @classmethod
     def long_enough(cls, keys: list[SecretStr]) -> list[SecretStr]:
@@ -102,8 +165,29 @@ class Settings(BaseSettings):
         return ChunkerSettings(size=self.chunk_size, overlap=self.chunk_overlap)
 
     @property
+    def embed_options(self) -> EmbedOptions:
+        return EmbedOptions(
+            backend=self.embed_backend,
+            cache_dir=self.model_cache_dir or self.index_dir.parent / "models",
+            threads=self.embed_threads,
+            query_cache_size=self.query_cache_size,
+        )
+
+    @property
     def retrieval(self) -> RetrievalSettings:
         return RetrievalSettings(mode=self.search_mode, collapse=self.collapse_duplicates)
+
+    @property
+    def store_options(self) -> dict[str, Any]:
+        """Options for the vector store; each store reads only its own (prefixed) keys."""
+        token = self.milvus_token.get_secret_value() if self.milvus_token else None
+        return {
+            "milvus_uri": self.milvus_uri,
+            "milvus_collection": self.milvus_collection,
+            "milvus_token": token,
+            "milvus_index": self.milvus_index,
+            **{name: getattr(self, name) for name in FAISS_OPTIONS},
+        }
 
 
 @lru_cache

@@ -14,13 +14,16 @@ log = logging.getLogger(__name__)
 
 def open_index(settings: Settings, embedder: Embedder | None = None) -> NewsIndex:
     """The index at settings.index_dir, built with settings.model."""
-    embedder = embedder or Embedder(settings.model, batch_size=settings.embed_batch_size)
+    embedder = embedder or Embedder(
+        settings.model, settings.embed_batch_size, settings.embed_options
+    )
     return NewsIndex(
         settings.index_dir,
         embedder,
         settings.chunking,
         settings.vector_store,
         settings.retrieval,
+        settings.store_options,
     )
 
 

@@ -13,7 +13,7 @@ from prometheus_client.core import GaugeMetricFamily, InfoMetricFamily, Metric
 from starlette.datastructures import State
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from index.embedding import Embedder
+from index.embedding import Embedder, EmbedOptions
 from service.config import Settings
 
 UNROUTED = "unrouted"  # the route label of requests that never reached a route
@@ -132,8 +132,10 @@ MetricsDep = Annotated[Metrics, Depends(get_metrics)]
 class TimedEmbedder(Embedder):
     """The embedder with each call timed: the service measures index/ without changing it."""
 
-    def __init__(self, model: str, batch_size: int, seconds: Histogram) -> None:
-        super().__init__(model, batch_size)
+    def __init__(
+        self, model: str, batch_size: int, seconds: Histogram, options: EmbedOptions | None = None
+    ) -> None:
+        super().__init__(model, batch_size, options)
         self.seconds = seconds
 
     def embed_documents(self, texts: list[str], progress: bool = False) -> np.ndarray:
@@ -147,4 +149,6 @@ class TimedEmbedder(Embedder):
 
 def timed_embedder(settings: Settings, metrics: Metrics) -> TimedEmbedder:
     """The embedder `open_index` would build, timed into `metrics`."""
-    return TimedEmbedder(settings.model, settings.embed_batch_size, metrics.embedding)
+    return TimedEmbedder(
+        settings.model, settings.embed_batch_size, metrics.embedding, settings.embed_options
+    )

@@ -25,6 +25,16 @@ SEEDS = ROOT / "seeds"
 GOLD = ROOT / "eval" / "seeds-qa.jsonl"
 
 
+@pytest.fixture(scope="session", autouse=True)
+def model_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """Settings-built embedders (app, CLI) export NEWSRAG_EMBED_BACKEND's model once per
+    session here, rather than once per temporary data directory."""
+    with pytest.MonkeyPatch.context() as patch:
+        folder = tmp_path_factory.mktemp("data") / "models"
+        patch.setenv("NEWSRAG_MODEL_CACHE_DIR", str(folder))
+        yield folder
+
+
 @pytest.fixture(scope="session")
 def embedder() -> Embedder:
     return Embedder()

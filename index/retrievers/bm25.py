@@ -24,13 +24,16 @@ except ImportError as exc:  # pragma: no cover - both are core dependencies
     raise ImportError("BM25 search needs `pip install bm25s PyStemmer`") from exc
 
 log = logging.getLogger(__name__)
+# bm25s sets its own logger to DEBUG, which puts its build chatter on every console.
+logging.getLogger("bm25s").setLevel(logging.WARNING)
 
 DIRNAME = "bm25"
 IDS_FILE = "ids.npy"
 SETTINGS_FILE = "newsrag.json"
 
-# Chunk ids with their texts, by id: the docstore is the source of truth.
-Corpus = Callable[[], tuple[np.ndarray, list[str]]]
+# Every chunk id, by id, with the text to index for it, widened by `around` neighbouring chunks
+# on each side (DocStore.chunk_contexts): the docstore is the source of truth.
+Corpus = Callable[[int], tuple[np.ndarray, list[str]]]
 
 
 @dataclass(frozen=True)
@@ -43,6 +46,9 @@ class BM25Settings:
     # Snowball stemming lifts SciFact nDCG@10 from ~0.66 to ~0.69 (the issue's measurement).
     stemmer: str | None = "english"
     stopwords: str = "en"
+    # A chunk is indexed with its title and its neighbours' text, though hits stay chunks:
+    # 96 tokens are too few for term statistics (see README's retrieval measurements).
+    context: int = 0
 
 
 class BM25Retriever:
@@ -68,7 +74,7 @@ class BM25Retriever:
         """Rebuilds from the docstore and saves, if anything changed since the last build."""
         if not self._stale:
             return
-        ids, texts = self._corpus()
+        ids, texts = self._corpus(self.settings.context)
         self._ids, self._model = ids, self._build(texts)
         self._save()
         self._stale = False

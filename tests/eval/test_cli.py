@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from index.embedding import Embedder
 from service.cli import app
 from service.config import get_settings
 from tests.conftest import GOLD, SEEDS
@@ -17,11 +18,15 @@ runner = CliRunner()
 
 
 @pytest.fixture
-def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    monkeypatch.setenv("NEWSRAG_INDEX_DIR", str(tmp_path / "data" / "index"))
+def data_dir(
+    gold_root: Path, monkeypatch: pytest.MonkeyPatch, embedder: Embedder
+) -> Iterator[Path]:
+    """Settings whose data directory holds the shared seeds index (indexes go to data/eval/)."""
+    monkeypatch.setattr("service.cli.Embedder", lambda *args, **kwargs: embedder)  # loaded once
+    monkeypatch.setenv("NEWSRAG_INDEX_DIR", str(gold_root.parent / "index"))
     monkeypatch.setenv("NEWSRAG_SEED_DIR", str(SEEDS))
     get_settings.cache_clear()
-    yield tmp_path / "data"
+    yield gold_root.parent
     get_settings.cache_clear()
 
 
@@ -52,3 +57,8 @@ def test_an_unknown_mode_is_refused_with_the_known_ones(data_dir: Path, tiny: Pa
     result = runner.invoke(app, ["eval", str(tiny), "--mode", "sparse"])
     assert result.exit_code == 2
     assert "known: dense, bm25, hybrid, all" in result.output
+
+
+def test_a_folder_that_is_no_dataset_is_refused(data_dir: Path, tmp_path: Path) -> None:
+    result = runner.invoke(app, ["eval", str(tmp_path)])
+    assert result.exit_code == 2 and "is neither a BEIR folder" in " ".join(result.output.split())

@@ -18,9 +18,15 @@ from tests.conftest import GOLD, SEEDS
 OpenIndex = Callable[[Path], NewsIndex]
 
 
-@pytest.fixture
-def results(tiny: Path, open_index: OpenIndex, tmp_path: Path) -> list[ModeResult]:
-    return evaluate_dataset(tiny, MODES, open_index, tmp_path / "indexes", SEEDS)
+@pytest.fixture(scope="module")
+def root(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("indexes")
+
+
+@pytest.fixture(scope="module")
+def results(tiny: Path, open_index: OpenIndex, root: Path) -> list[ModeResult]:
+    """The tiny set in every mode, on an index this run builds."""
+    return evaluate_dataset(tiny, MODES, open_index, root, SEEDS)
 
 
 def test_an_easy_set_ranks_perfectly_except_the_absent_document(
@@ -47,26 +53,28 @@ def test_an_easy_set_ranks_perfectly_except_the_absent_document(
 
 
 def test_the_index_is_built_once_in_a_folder_named_after_the_dataset(
-    tiny: Path, open_index: OpenIndex, tmp_path: Path, results: list[ModeResult]
+    tiny: Path, open_index: OpenIndex, root: Path, results: list[ModeResult]
 ) -> None:
     first = results[0].index
-    assert first["path"] == str(tmp_path / "indexes" / "tiny")
+    assert first["path"] == str(root / "tiny")
     assert first["documents"] == 6 and first["docs_embedded"] == 6 and not first["reused"]
     assert first["seconds"] > 0 and first["docs_per_second"] > 0
-    again = evaluate_dataset(tiny, ["dense"], open_index, tmp_path / "indexes", SEEDS)[0]
+    again = evaluate_dataset(tiny, ["dense"], open_index, root, SEEDS)[0]
     assert again.index["reused"] and again.index["docs_embedded"] == 0
     assert again.index["seconds"] == 0 and again.index["documents"] == 6
     assert again.metrics == results[0].metrics
 
 
-def test_perfect_ranking_scores_one(tiny: Path, open_index: OpenIndex, tmp_path: Path) -> None:
-    [result] = evaluate_dataset(tiny, ["dense"], open_index, tmp_path / "ix", SEEDS, limit=3)
+def test_perfect_ranking_scores_one(
+    tiny: Path, open_index: OpenIndex, root: Path, results: list[ModeResult]
+) -> None:
+    [result] = evaluate_dataset(tiny, ["dense"], open_index, root, SEEDS, limit=3)
     assert result.queries == 3
     assert result.metrics["ndcg@10"] == 1.0 and result.metrics["mrr@10"] == 1.0
 
 
 def test_gold_answers_are_scored_through_the_answer_function(
-    open_index: OpenIndex, tmp_path: Path
+    open_index: OpenIndex, gold_root: Path
 ) -> None:
     calls: list[tuple[str, str]] = []
 
@@ -79,9 +87,9 @@ def test_gold_answers_are_scored_through_the_answer_function(
 
         return answer
 
-    [result] = run_eval([GOLD], ["dense"], open_index, tmp_path / "ix", SEEDS, 2, answerer)
+    [result] = run_eval([GOLD], ["dense"], open_index, gold_root, SEEDS, 2, answerer)
     assert result.dataset == "seeds-qa" and result.answers == "measured"
-    assert result.index["path"] == str(tmp_path / "ix" / "seeds")
+    assert result.index["path"] == str(gold_root / "seeds")
     assert result.index["documents"] == 5 and result.metrics["recall@10"] == 1.0
     assert [mode for mode, _ in calls] == ["dense", "dense"]
     # q1's gold "244.8 billion" is in every answer; q2's "December 2024" only if its passage says so
@@ -112,9 +120,9 @@ def test_json_and_report_with_plot(results: list[ModeResult], tmp_path: Path) ->
 
 
 def test_the_report_says_when_answers_were_not_measured(
-    open_index: OpenIndex, tmp_path: Path
+    open_index: OpenIndex, gold_root: Path, tmp_path: Path
 ) -> None:
-    results = run_eval([GOLD], ["bm25"], open_index, tmp_path / "ix", SEEDS, limit=1)
+    results = run_eval([GOLD], ["bm25"], open_index, gold_root, SEEDS, limit=1)
     assert results[0].answers == "not measured: no answer function was given"
     assert "answer_match" not in results[0].metrics
     write_report(tmp_path / "report.md", results)

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import pytest
 
-from index.collapse import collapse, containment, shingle
+from index.collapse import collapse, shingle
 from index.store import NewsIndex
 
 KREMLIN = "000_00c3ffa30793be7d"  # China Daily / PR Newswire
@@ -30,13 +30,6 @@ WIRE = (
 def test_shingles_ignore_case_punctuation_and_spacing() -> None:
     assert shingle("State  visit, to RUSSIA!") == shingle("state visit to russia")
     assert shingle("two words") == frozenset({("two", "words")})
-
-
-def test_containment_is_the_share_of_the_part_found_in_the_whole() -> None:
-    longer = shingle("Moscow, May 9 -- " + WIRE + " Officials expect twenty new agreements.")
-    assert containment(shingle(WIRE), longer) == 1.0
-    assert 0.5 < containment(longer, shingle(WIRE)) < 0.8
-    assert containment(shingle(WIRE), shingle("An ice festival opened in Harbin today.")) == 0.0
 
 
 def test_a_passage_folds_only_when_it_adds_little_to_a_better_one() -> None:

@@ -1,0 +1,209 @@
+"""`newsrag bench`: indexing speed, search over HTTP at scale, and ANN recall, in one run.
+
+Every figure is measured on this machine in this run; indexing is reported as a ratio to plain
+sentence-transformers encoding of the same chunks in the same process, because a ratio
+survives a noisy machine better than a rate does.
+"""
+
+from __future__ import annotations
+
+import itertools
+import random
+import tempfile
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from eval.datasets import read_corpus
+from eval.load import Call, run_load
+from eval.server import local_server
+from index.embedding import Embedder, resolve_model
+from index.models import Chunk, Document
+from index.store import NewsIndex
+
+ROOT = Path(__file__).resolve().parent.parent
+SEEDS = ROOT / "seeds"
+SHARED_SCIFACT = ROOT.parent / "shared" / "eval-data" / "scifact"
+
+
+def default_corpus() -> Path | None:
+    """SciFact from the shared evaluation data when it sits beside the checkout."""
+    return SHARED_SCIFACT if (SHARED_SCIFACT / "corpus.jsonl").exists() else None
+
+
+Say = Callable[[str], None]
+
+
+@dataclass(frozen=True)
+class BenchPlan:
+    """What one run measures; `quick` fits in ten minutes on two cores."""
+
+    corpus: Path | None
+    index_docs: int
+    search_sizes: tuple[int, ...]
+    search_seconds: float
+    concurrency: tuple[int, ...]
+    ann_vectors: int
+
+    @classmethod
+    def make(cls, quick: bool, corpus: Path | None) -> BenchPlan:
+        if quick:
+            return cls(corpus, 600, (10_000, 100_000), 10.0, (1, 8), 200_000)
+        return cls(corpus, 5_183, (10_000, 100_000, 1_000_000), 30.0, (1, 8), 1_000_000)
+
+
+def corpus_documents(corpus: Path | None, limit: int) -> list[Document]:
+    """The first `limit` documents of a BEIR corpus, else the seeds repeated under new ids."""
+    if corpus is not None and (corpus / "corpus.jsonl").exists():
+        return list(itertools.islice(read_corpus(corpus), limit))
+    seeds = [Document(p.stem, p.read_text("utf-8")) for p in sorted(SEEDS.glob("*.txt"))]
+    return [
+        Document(f"{doc.id}~{n}", doc.text) for n in range(limit // len(seeds) + 1) for doc in seeds
+    ][:limit]
+
+
+def bench_indexing(docs: list[Document], embedder: Embedder, workdir: Path) -> dict[str, Any]:
+    """newsrag's whole pipeline (chunk, embed, store) against encoding the same chunks alone."""
+    index = NewsIndex(workdir / "indexing", embedder)
+    started = time.perf_counter()
+    for batch in _batches(docs, 256):
+        index.upsert(batch)
+    seconds = time.perf_counter() - started
+    chunks = [c.text for doc in docs for c in index.chunker.chunk(doc.id, doc.text)]
+    index.close()
+    baseline = baseline_seconds(chunks, embedder.batch_size)
+    return {
+        "docs": len(docs),
+        "chunks": len(chunks),
+        "seconds": round(seconds, 2),
+        "docs_per_s": round(len(docs) / seconds, 2),
+        "chunks_per_s": round(len(chunks) / seconds, 2),
+        "baseline_seconds": round(baseline, 2),
+        "baseline_docs_per_s": round(len(docs) / baseline, 2),
+        "ratio": round(baseline / seconds, 3),
+    }
+
+
+def baseline_seconds(texts: list[str], batch_size: int) -> float:
+    """Plain sentence-transformers, torch fp32, default settings: what a user would start from."""
+    from sentence_transformers import SentenceTransformer
+
+    model = SentenceTransformer(resolve_model("all-MiniLM-L6-v2"), device="cpu")
+    model.encode(texts[:64], batch_size=batch_size)  # warm-up, as newsrag's model is warm
+    started = time.perf_counter()
+    model.encode(texts, batch_size=batch_size, normalize_embeddings=True)
+    return time.perf_counter() - started
+
+
+def _batches(docs: Sequence[Document], size: int) -> list[list[Document]]:
+    return [list(docs[i : i + size]) for i in range(0, len(docs), size)]
+
+
+def scaled_index(
+    directory: Path, source: NewsIndex, chunks: int, seed: int = 7
+) -> tuple[Path, list[str]]:
+    """An index of `chunks` passages for latency runs: the source's real chunks, then remixes
+    of their sentences with jittered copies of their vectors (vectors may be synthetic; the
+    query embedding and the HTTP path stay real). Returns the folder and some queries."""
+    rng = np.random.default_rng(seed)
+    texts, vectors = source_chunks(source)
+    sentences = [s for t in texts for s in t.split(". ") if len(s.split()) > 4]
+    index = NewsIndex(directory, source.embedder)
+    pick = random.Random(seed)
+    made = 0
+    while made < chunks:
+        size = min(2_000, chunks - made)
+        docs, doc_chunks, vecs = remixed_batch(made, size, texts, vectors, sentences, rng, pick)
+        index.upsert_embedded(docs, doc_chunks, vecs)
+        made += size
+    index.close()
+    sample = pick.sample(texts, min(200, len(texts)))
+    return directory, [t.split(". ")[0][:200] for t in sample]
+
+
+def source_chunks(index: NewsIndex) -> tuple[list[str], np.ndarray]:
+    ids = index.docstore.all_ids()
+    rows = index.docstore.rows(ids.tolist())
+    return [rows[int(i)].text for i in ids], index.docstore.vectors(ids, index.embedder.dimension)
+
+
+def remixed_batch(
+    start: int,
+    size: int,
+    texts: list[str],
+    vectors: np.ndarray,
+    sentences: list[str],
+    rng: np.random.Generator,
+    pick: random.Random,
+) -> tuple[list[Document], list[list[Chunk]], np.ndarray]:
+    """One document per passage: the real passages first, remixed ones after."""
+    docs, doc_chunks, rows = [], [], []
+    for n in range(start, start + size):
+        base = n % len(texts)
+        text = texts[base] if n < len(texts) else ". ".join(pick.sample(sentences, 3)) + "."
+        docs.append(Document(f"bench-{n}", text))
+        doc_chunks.append([Chunk(f"bench-{n}", 0, 0, len(text), text)])
+        rows.append(base)
+    noisy = vectors[rows] + rng.normal(0, 0.02, (size, vectors.shape[1])).astype(np.float32)
+    noisy[: max(0, len(texts) - start)] = vectors[rows][: max(0, len(texts) - start)]
+    noisy /= np.linalg.norm(noisy, axis=1, keepdims=True)
+    return docs, doc_chunks, noisy.astype(np.float32)
+
+
+def bench_search(
+    index_dir: Path, chunks: int, queries: list[str], plan: BenchPlan, say: Say
+) -> list[dict[str, Any]]:
+    """/search over HTTP against a server of its own: latency at 1 client, throughput at 8."""
+    results = []
+    env = {"NEWSRAG_RATE_LIMIT_PER_MINUTE": "0", "NEWSRAG_LOG_LEVEL": "WARNING"}
+    with local_server(index_dir=index_dir, env=env) as url:
+        for mode, concurrency in itertools.product(("dense", "hybrid"), plan.concurrency):
+            call = Call(mode, "/search", [{"query": q, "k": 10, "mode": mode} for q in queries])
+            (report,) = run_load(url, [call], plan.search_seconds, concurrency)
+            row = {
+                "chunks": chunks,
+                "mode": mode,
+                "concurrency": concurrency,
+                "p50_ms": report.p50_ms,
+                "p95_ms": report.p95_ms,
+                "p99_ms": report.p99_ms,
+                "qps": report.rps,
+                "errors": sum(report.errors.values()),
+            }
+            say(f"search {chunks:>9,} chunks {mode:6} c={concurrency}: {row}")
+            results.append(row)
+    return results
+
+
+def run_bench(plan: BenchPlan, say: Say) -> dict[str, Any]:
+    """The whole suite; each part says what it measured as soon as it has."""
+    embedder = Embedder()
+    docs = corpus_documents(plan.corpus, plan.index_docs)
+    with tempfile.TemporaryDirectory(prefix="newsrag-bench-") as tmp:
+        work = Path(tmp)
+        indexing = bench_indexing(docs, embedder, work)
+        say(f"indexing: {indexing}")
+        source = NewsIndex(work / "indexing", embedder)
+        search = []
+        for size in plan.search_sizes:
+            folder, queries = scaled_index(work / f"scaled-{size}", source, size)
+            search += bench_search(folder, size, queries, plan, say)
+        source.close()
+    ann = bench_ann(plan.ann_vectors, say)
+    return {"index": indexing, "search": search, "ann": ann, "plan": plan_dict(plan)}
+
+
+def bench_ann(vectors: int, say: Say) -> dict[str, Any]:
+    from eval.ann import ann_benchmark
+
+    result = ann_benchmark(vectors=vectors)
+    say(f"ann: {result}")
+    return result
+
+
+def plan_dict(plan: BenchPlan) -> dict[str, Any]:
+    return {k: (str(v) if isinstance(v, Path) else v) for k, v in plan.__dict__.items()}

@@ -1,0 +1,46 @@
+"""The benchmark's parts on tiny inputs: corpus choice, scaled indexes, HTTP search runs."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from eval.bench import BenchPlan, bench_indexing, bench_search, corpus_documents, scaled_index
+from index.embedding import Embedder
+from index.store import NewsIndex
+
+
+def test_without_a_corpus_the_seeds_are_repeated_under_new_ids() -> None:
+    docs = corpus_documents(None, 12)
+    assert len(docs) == 12 and len({d.id for d in docs}) == 12
+    assert docs[0].text == docs[5].text and docs[0].id != docs[5].id
+
+
+def test_indexing_reports_rates_and_the_ratio(embedder: Embedder, tmp_path: Path) -> None:
+    result = bench_indexing(corpus_documents(None, 5), embedder, tmp_path)
+    assert result["docs"] == 5 and result["chunks"] == 78
+    assert result["ratio"] == pytest.approx(result["baseline_seconds"] / result["seconds"], 0.01)
+    assert result["docs_per_s"] > 0 and result["baseline_docs_per_s"] > 0
+
+
+def test_a_scaled_index_has_the_real_passages_then_remixes(
+    seeds_index: NewsIndex, tmp_path: Path
+) -> None:
+    folder, queries = scaled_index(tmp_path / "scaled", seeds_index, 400)
+    index = NewsIndex(folder, seeds_index.embedder)
+    assert index.counts() == (400, 400) and len(queries) == 78
+    stored = index.docstore.vectors(index.docstore.all_ids(), 384)
+    assert np.allclose(np.linalg.norm(stored, axis=1), 1.0, atol=1e-4)
+    assert len(index.search(queries[0], k=10)) == 10
+    index.close()
+
+
+@pytest.mark.slow
+def test_search_over_http_on_a_scaled_index(seeds_index: NewsIndex, tmp_path: Path) -> None:
+    folder, queries = scaled_index(tmp_path / "scaled", seeds_index, 200)
+    plan = BenchPlan(None, 5, (200,), 1.0, (1,), 1000)
+    rows = bench_search(folder, 200, queries, plan, lambda line: None)
+    assert [(r["mode"], r["concurrency"]) for r in rows] == [("dense", 1), ("hybrid", 1)]
+    assert all(r["errors"] == 0 and r["qps"] > 0 and r["p50_ms"] > 0 for r in rows)

@@ -1,0 +1,191 @@
+"""Embedding backends: exported once into the data directory, close to torch, chosen by name."""
+
+from __future__ import annotations
+
+import json
+import logging
+import subprocess
+import sys
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from functools import cache
+from pathlib import Path
+
+import numpy as np
+import pytest
+from pydantic import ValidationError
+
+from index import embedders
+from index.embedders import export
+from index.embedding import DEFAULT_MODEL, Embedder, EmbedOptions, MissingDependency, resolve_model
+from index.manifest import FILENAME
+from index.models import Document
+from index.store import NewsIndex
+from service.config import Settings
+from tests.conftest import SEEDS
+
+EXPORTED = ("onnx", "onnx-int8", "openvino-int8")
+# Least cosine to torch over SciFact chunks and queries (measured: onnx 1.0000, onnx-int8 0.984,
+# openvino-int8 0.983); the bound leaves room for another CPU's int8 kernels.
+MIN_COSINE = {"onnx": 0.999, "onnx-int8": 0.97, "openvino-int8": 0.97}
+QUERIES = ["Which city hosts the Expo?", "harbour reopens", "What did the minister say?"]
+
+Open = Callable[[str], Embedder]
+
+
+@pytest.fixture(scope="session")
+def open_backend(model_cache: Path) -> Open:
+    """One embedder per backend for the session: each export is made once, here."""
+
+    @cache
+    def open_(name: str) -> Embedder:
+        return Embedder(options=EmbedOptions(name, model_cache, query_cache_size=0))
+
+    return open_
+
+
+@pytest.fixture(scope="session")
+def texts() -> list[str]:
+    """Real news paragraphs of every length, and short queries."""
+    paragraphs = [p for f in sorted(SEEDS.glob("*.txt")) for p in f.read_text().split("\n\n")]
+    return [p for p in paragraphs if p.strip()][:16] + QUERIES
+
+
+@pytest.mark.parametrize("name", EXPORTED)
+def test_backends_give_vectors_close_to_torch(
+    name: str, open_backend: Open, embedder: Embedder, texts: list[str]
+) -> None:
+    vectors = open_backend(name).embed_documents(texts)
+    cosine = (vectors * embedder.embed_documents(texts)).sum(axis=1)
+    assert vectors.dtype == np.float32 and vectors.shape == (len(texts), 384)
+    assert np.allclose(np.linalg.norm(vectors, axis=1), 1, atol=1e-5)
+    assert cosine.min() >= MIN_COSINE[name], cosine.min()
+
+
+def test_the_export_lands_in_the_data_dir(open_backend: Open, model_cache: Path) -> None:
+    open_backend("onnx-int8")
+    (folder,) = model_cache.glob("all-MiniLM-L6-v2-*/onnx-int8")
+    assert [p.name for p in folder.iterdir()] == ["model.onnx"]
+    assert not list(Path(resolve_model(DEFAULT_MODEL)).rglob("*.onnx"))
+    assert not list(model_cache.rglob(".*"))  # no temporary folder left behind
+
+
+def test_a_second_start_reuses_the_export(
+    open_backend: Open, model_cache: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    open_backend("onnx-int8")
+    (model,) = model_cache.glob("all-MiniLM-L6-v2-*/onnx-int8/model.onnx")
+    before = model.stat().st_mtime_ns
+
+    def no_export(*args: object) -> None:
+        raise AssertionError("exported again")
+
+    monkeypatch.setattr(export, "export_onnx", no_export)
+    monkeypatch.setattr(embedders.onnx, "export_onnx", no_export)
+    again = Embedder(options=EmbedOptions("onnx-int8", model_cache))
+    assert again.embed_query("harbour").shape == (384,)
+    assert model.stat().st_mtime_ns == before
+
+
+def test_a_crashed_export_leaves_nothing_half_made(tmp_path: Path) -> None:
+    target = tmp_path / "models" / "m" / "onnx"
+
+    def crash(folder: Path) -> None:
+        (folder / "model.onnx").write_bytes(b"half")
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        export.export_once(target, crash)
+    assert not target.exists() and not list(target.parent.iterdir())
+    # A folder left by a process killed mid-export is cleared by the next export.
+    dead = subprocess.Popen(["true"])
+    dead.wait()
+    (target.parent / f".onnx.{dead.pid}.abandoned").mkdir()
+    assert export.export_once(target, lambda f: (f / "model.onnx").write_bytes(b"ok")) == target
+    assert [p.name for p in target.parent.iterdir()] == ["onnx"]
+    assert (target / "model.onnx").read_bytes() == b"ok"
+
+
+def test_new_weights_get_a_new_export_folder(embedder: Embedder, tmp_path: Path) -> None:
+    model = embedder._model
+    before = export.model_dir(tmp_path, model, DEFAULT_MODEL, "onnx")
+    weight = next(iter(model.parameters()))
+    saved = weight.data.clone()
+    try:
+        weight.data[0, 0] += 1
+        assert export.model_dir(tmp_path, model, DEFAULT_MODEL, "onnx") != before
+    finally:
+        weight.data.copy_(saved)
+
+
+def test_an_unknown_backend_is_refused_with_the_known_ones() -> None:
+    with pytest.raises(ValueError, match="known: torch, onnx, onnx-int8, openvino, openvino-int8"):
+        Embedder(options=EmbedOptions(backend="tensorrt"))
+
+
+def test_a_missing_optional_package_says_what_to_install(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setitem(sys.modules, "onnxruntime", None)  # import fails as if not installed
+    with pytest.raises(MissingDependency, match="pip install onnxruntime"):
+        Embedder(options=EmbedOptions("onnx", tmp_path))
+    assert not list(tmp_path.iterdir())
+
+
+def test_the_manifest_records_the_backend_and_a_change_only_warns(
+    open_backend: Open, embedder: Embedder, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    index = NewsIndex(tmp_path, open_backend("onnx-int8"))
+    index.upsert([Document(id="memo", text="The harbour reopens on Monday after the storm.")])
+    index.close()
+    assert json.loads((tmp_path / FILENAME).read_text())["embed_backend"] == "onnx-int8"
+    with caplog.at_level(logging.WARNING, logger="index.manifest"):
+        reopened = NewsIndex(tmp_path, embedder)
+    assert "embedded with the onnx-int8 backend" in caplog.text and "now use torch" in caplog.text
+    assert reopened.search("When does the harbour reopen?", k=1, mode="dense")[0].doc_id == "memo"
+    reopened.close()
+
+
+def test_an_index_from_before_backends_opens_as_torch(embedder: Embedder, tmp_path: Path) -> None:
+    NewsIndex(tmp_path, embedder).close()
+    path = tmp_path / FILENAME
+    old = {k: v for k, v in json.loads(path.read_text()).items() if k != "embed_backend"}
+    path.write_text(json.dumps(old))
+    assert NewsIndex(tmp_path, embedder).manifest.embed_backend == "torch"
+
+
+def test_query_cache_hits_return_identical_vectors(monkeypatch: pytest.MonkeyPatch) -> None:
+    cached = Embedder(options=EmbedOptions(query_cache_size=8))
+    calls: list[list[str]] = []
+    encode = cached._backend.encode
+
+    def counted(texts: list[str], batch_size: int, progress: bool) -> np.ndarray:
+        calls.append(texts)
+        return encode(texts, batch_size, progress)
+
+    monkeypatch.setattr(cached._backend, "encode", counted)
+    first = cached.embed_query("Which city hosts the Expo?")
+    first[:] = 0  # a caller writing to its copy must not touch the cache
+    second = cached.embed_query("Which city hosts the Expo?")
+    assert calls == [["Which city hosts the Expo?"]]
+    np.testing.assert_array_equal(second, cached.embed_documents(["Which city hosts the Expo?"])[0])
+
+
+def test_threads_share_an_openvino_embedder_safely(open_backend: Open) -> None:
+    openvino = open_backend("openvino-int8")
+    expected = [openvino.embed_query(q) for q in QUERIES * 4]
+    with ThreadPoolExecutor(4) as pool:
+        got = list(pool.map(openvino.embed_query, QUERIES * 4))
+    np.testing.assert_allclose(np.stack(got), np.stack(expected), atol=1e-6)
+
+
+def test_settings_choose_the_backend_and_keep_exports_beside_the_index(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("NEWSRAG_MODEL_CACHE_DIR")
+    settings = Settings(index_dir=tmp_path / "index", embed_backend="onnx", embed_threads=1)
+    options = settings.embed_options
+    assert (options.backend, options.threads) == ("onnx", 1)
+    assert options.cache_dir == tmp_path / "models"
+    with pytest.raises(ValidationError, match="known: torch, onnx"):
+        Settings(embed_backend="onnx-fp16")

@@ -1,0 +1,48 @@
+"""Vector store settings reach the store: NEWSRAG_* variables → store_options → NewsIndex."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from pydantic import ValidationError
+
+from index.embedding import Embedder
+from index.vectorstores.milvus import MilvusStore, default_collection
+from service.config import Settings
+from service.engine import open_index
+
+
+def test_milvus_settings_come_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("NEWSRAG_VECTOR_STORE", "milvus")
+    monkeypatch.setenv("NEWSRAG_MILVUS_URI", "http://milvus:19530")
+    monkeypatch.setenv("NEWSRAG_MILVUS_TOKEN", "root:Milvus")
+    monkeypatch.setenv("NEWSRAG_MILVUS_INDEX", "FLAT")
+    settings = Settings(_env_file=None)  # type: ignore[call-arg]
+    assert settings.vector_store == "milvus"
+    assert settings.store_options.items() >= {
+        ("milvus_uri", "http://milvus:19530"),
+        ("milvus_collection", None),
+        ("milvus_token", "root:Milvus"),
+        ("milvus_index", "FLAT"),
+    }
+    assert "root:Milvus" not in repr(settings)
+
+
+def test_by_default_milvus_means_milvus_lite_in_the_index_directory(
+    embedder: Embedder, tmp_path: Path
+) -> None:
+    settings = Settings(index_dir=tmp_path / "index", vector_store="milvus", seed_dir=None)
+    assert settings.store_options["milvus_uri"] is None
+    index = open_index(settings, embedder)
+    assert isinstance(index.vectors, MilvusStore)
+    assert index.vectors.collection == default_collection(tmp_path / "index")
+    assert index.vectors.collection.startswith("newsrag_chunks_")
+    assert index.vectors.index == "AUTOINDEX"
+    assert (tmp_path / "index" / "milvus.db").is_dir()
+    index.close()
+
+
+def test_an_unknown_milvus_index_is_refused_at_start_up() -> None:
+    with pytest.raises(ValidationError, match="AUTOINDEX"):
+        Settings(milvus_index="HNSW")  # type: ignore[arg-type]
