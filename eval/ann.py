@@ -17,7 +17,8 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -48,19 +49,20 @@ def ann_benchmark(
     sweep: Sequence[int] = (),
     also_mmap: bool = False,
     workdir: Path | None = None,
+    keep: Path | None = None,
     seed: int = 0,
 ) -> dict[str, Any]:
     """Builds the store's `kind` index over `vectors` vectors and measures it; `options` are
     store options (e.g. ef_search, mmap), `filters` shares of the corpus to search within
     (random id sets), `sweep` efSearch (HNSW) or nprobe (IVF) values to try as well, and
-    `also_mmap` opens the file once more memory-mapped. Returns vectors, recall@k, p50_ms,
-    memory_mb, build_s, open_s and the rest."""
+    `also_mmap` opens the file once more memory-mapped; `keep` is a folder to build in and
+    leave behind (for `remeasure`). Returns vectors, recall@k, p50_ms, memory_mb, build_s,
+    open_s and the rest."""
     rng = np.random.default_rng(seed)
     probes, corpus = _probes_and_corpus(vectors, dimension, queries, base, query_base, rng)
     settings = {**(options or {}), "ann": kind, "ann_threshold": 0 if kind != "auto" else None}
     settings = {key: value for key, value in settings.items() if value is not None}
-    with tempfile.TemporaryDirectory(prefix="newsrag-ann-", dir=workdir) as tmp:
-        folder = Path(tmp)
+    with _folder(keep, workdir) as folder:
         np.save(folder / "probes.npy", probes)
         np.save(folder / "truth.npy", exact_top(corpus, probes, k))
         _save_filters(folder, corpus, probes[:FILTER_PROBES], k, filters, rng)
@@ -77,6 +79,26 @@ def ann_benchmark(
         **built,
         **measured,
     }
+
+
+@contextmanager
+def _folder(keep: Path | None, workdir: Path | None) -> Iterator[Path]:
+    if keep is not None:
+        keep.mkdir(parents=True, exist_ok=True)
+        yield keep
+        return
+    with tempfile.TemporaryDirectory(prefix="newsrag-ann-", dir=workdir) as tmp:
+        yield Path(tmp)
+
+
+def remeasure(
+    folder: Path, options: Mapping[str, Any], sweep: Sequence[int] = ()
+) -> dict[str, Any]:
+    """Measures an index `ann_benchmark(keep=folder)` left behind, with other search options."""
+    plan = json.loads((folder / "plan.json").read_text())
+    return _measure_in_child(
+        folder, {"options": {**plan["options"], **options}, "sweep": list(sweep)}
+    )
 
 
 def _probes_and_corpus(
@@ -289,7 +311,8 @@ def main(argv: list[str]) -> dict[str, Any]:
     """`measure FOLDER` (the child of ann_benchmark), or `run` with the options below."""
     if argv[:1] == ["measure"]:
         return measure(Path(argv[1]))
-    parser = argparse.ArgumentParser(prog="python -m eval.ann run")
+    parser = argparse.ArgumentParser(prog="python -m eval.ann run|remeasure")
+    parser.add_argument("--keep", type=Path, help="build here and leave it (run); or measure it")
     parser.add_argument("--vectors", type=int, default=1_000_000)
     parser.add_argument("--queries", type=int, default=1_000)
     parser.add_argument("--kind", default="auto")
@@ -303,6 +326,8 @@ def main(argv: list[str]) -> dict[str, Any]:
     parser.add_argument("--mmap", action="store_true", help="also open it memory-mapped")
     args = parser.parse_args(argv[1:])
     options = {k: json.loads(v) for k, v in (o.split("=", 1) for o in args.option)}
+    if argv[:1] == ["remeasure"]:
+        return {**remeasure(args.keep, options, args.sweep), "options": options}
     base, queries = scifact_base(args.scifact, args.cache) if args.scifact else (None, None)
     result = ann_benchmark(
         args.vectors,
@@ -314,6 +339,7 @@ def main(argv: list[str]) -> dict[str, Any]:
         filters=args.filter,
         sweep=args.sweep,
         also_mmap=args.mmap,
+        keep=args.keep,
     )
     return {**result, "data": "scifact" if args.scifact else "synthetic", "options": options}
 

@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from eval.datasets import read_corpus
+from eval.datasets import is_beir, load_beir, read_corpus
 from eval.load import Call, run_load
 from eval.server import local_server
 from index.embedding import Embedder, resolve_model
@@ -28,6 +28,7 @@ from index.store import NewsIndex
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
 SHARED_SCIFACT = ROOT.parent / "shared" / "eval-data" / "scifact"
+QUERIES = 2_000  # distinct search queries per scaled index, drawn from its passages
 
 
 def default_corpus() -> Path | None:
@@ -121,8 +122,9 @@ def scaled_index(
         index.upsert_embedded(docs, doc_chunks, vecs)
         made += size
     index.close()
-    sample = pick.sample(texts, min(200, len(texts)))
-    return directory, [t.split(". ")[0][:200] for t in sample]
+    firsts = [t.split(". ")[0][:200] for t in texts]
+    queries = [q for q in dict.fromkeys(firsts) if len(q.split()) >= 3]  # no blank or 1-word ones
+    return directory, pick.sample(queries, min(QUERIES, len(queries)))
 
 
 def source_chunks(index: NewsIndex) -> tuple[list[str], np.ndarray]:
@@ -159,7 +161,12 @@ def bench_search(
 ) -> list[dict[str, Any]]:
     """/search over HTTP against a server of its own: latency at 1 client, throughput at 8."""
     results = []
-    env = {"NEWSRAG_RATE_LIMIT_PER_MINUTE": "0", "NEWSRAG_LOG_LEVEL": "WARNING"}
+    # No query cache: every request pays for its query embedding, as a new question would.
+    env = {
+        "NEWSRAG_RATE_LIMIT_PER_MINUTE": "0",
+        "NEWSRAG_LOG_LEVEL": "WARNING",
+        "NEWSRAG_QUERY_CACHE_SIZE": "0",
+    }
     with local_server(index_dir=index_dir, env=env) as url:
         for mode, concurrency in itertools.product(("dense", "hybrid"), plan.concurrency):
             call = Call(mode, "/search", [{"query": q, "k": 10, "mode": mode} for q in queries])
@@ -173,37 +180,89 @@ def bench_search(
                 "p99_ms": report.p99_ms,
                 "qps": report.rps,
                 "errors": sum(report.errors.values()),
+                "error_kinds": report.errors,
             }
             say(f"search {chunks:>9,} chunks {mode:6} c={concurrency}: {row}")
             results.append(row)
     return results
 
 
-def run_bench(plan: BenchPlan, say: Say) -> dict[str, Any]:
-    """The whole suite; each part says what it measured as soon as it has."""
-    embedder = Embedder()
+def run_bench(plan: BenchPlan, say: Say, embedder: Embedder | None = None) -> dict[str, Any]:
+    """The whole suite; each part says what it measured as soon as it has. `embedder` is the
+    configured one (backend and all): the indexing figure is newsrag's as users run it."""
+    embedder = embedder or Embedder()
     docs = corpus_documents(plan.corpus, plan.index_docs)
     with tempfile.TemporaryDirectory(prefix="newsrag-bench-") as tmp:
         work = Path(tmp)
         indexing = bench_indexing(docs, embedder, work)
+        indexing["backend"] = embedder.backend
         say(f"indexing: {indexing}")
         source = NewsIndex(work / "indexing", embedder)
         search = []
         for size in plan.search_sizes:
             folder, queries = scaled_index(work / f"scaled-{size}", source, size)
             search += bench_search(folder, size, queries, plan, say)
+        base = source.docstore.vectors(source.docstore.all_ids(), embedder.dimension)
         source.close()
-    ann = bench_ann(plan.ann_vectors, say)
+    probes = corpus_queries(plan.corpus, embedder)
+    ann = bench_ann(plan.ann_vectors, say, base if len(probes) else None, probes)
     return {"index": indexing, "search": search, "ann": ann, "plan": plan_dict(plan)}
 
 
-def bench_ann(vectors: int, say: Say) -> dict[str, Any]:
+def corpus_queries(corpus: Path | None, embedder: Embedder) -> np.ndarray:
+    """The corpus's own queries embedded, for ANN probes held out from the indexed vectors."""
+    if corpus is None or not is_beir(corpus):
+        return np.zeros((0, embedder.dimension), np.float32)
+    return np.stack([embedder.embed_query(q) for q in load_beir(corpus).queries.values()])
+
+
+def bench_ann(
+    vectors: int, say: Say, base: np.ndarray | None = None, queries: np.ndarray | None = None
+) -> dict[str, Any]:
+    """At `vectors` vectors: jittered copies of the corpus's real chunk vectors probed by its
+    real queries when there are some, else a synthetic clustered set."""
     from eval.ann import ann_benchmark
 
-    result = ann_benchmark(vectors=vectors)
+    real = base is not None and queries is not None and len(queries) > 0
+    result = ann_benchmark(
+        vectors=vectors,
+        queries=len(queries) if real and queries is not None else 1_000,
+        base=base if real else None,
+        query_base=queries if real else None,
+    )
+    result["data"] = "corpus" if real else "synthetic"
     say(f"ann: {result}")
     return result
 
 
 def plan_dict(plan: BenchPlan) -> dict[str, Any]:
     return {k: (str(v) if isinstance(v, Path) else v) for k, v in plan.__dict__.items()}
+
+
+def markdown(results: dict[str, Any]) -> str:
+    """The README's benchmark tables, from `run_bench`'s results."""
+    index, ann = results["index"], results["ann"]
+    lines = [
+        "| indexing | docs | chunks | docs/s | chunks/s | plain sentence-transformers docs/s "
+        "| ratio |",
+        "|---|---|---|---|---|---|---|",
+        f"| {index.get('backend', '')} | {index['docs']:,} | {index['chunks']:,} "
+        f"| {index['docs_per_s']} | {index['chunks_per_s']} | {index['baseline_docs_per_s']} "
+        f"| **{index['ratio']}×** |",
+        "",
+        "| /search chunks | mode | clients | p50 ms | p95 ms | p99 ms | searches/s |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    lines += [
+        f"| {row['chunks']:,} | {row['mode']} | {row['concurrency']} | {row['p50_ms']} "
+        f"| {row['p95_ms']} | {row['p99_ms']} | {row['qps']} |"
+        for row in results["search"]
+    ]
+    lines += [
+        "",
+        "| ANN vectors | data | kind | recall@10 | p50 ms | memory MB | index file MB | open s |",
+        "|---|---|---|---|---|---|---|---|",
+        f"| {ann['vectors']:,} | {ann.get('data', '')} | {ann['kind']} | {ann['recall@10']} "
+        f"| {ann['p50_ms']} | {ann['memory_mb']} | {ann['index_mb']} | {ann['open_s']} |",
+    ]
+    return "\n".join(lines) + "\n"

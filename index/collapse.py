@@ -14,14 +14,15 @@ import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Generic, Protocol, TypeVar
 
-THRESHOLD = 0.4
 SHINGLE = 3
-MIN_SHINGLES = 5  # below this, containment is noise: only identical passages count
+THRESHOLD = 0.4  # share of the candidate's shingles already shown
+MIN_SHARED = 10  # about a 12-word run: below it a shared phrase is chance, not copy
 
 _WORD = re.compile(r"\w+")
-Shingle = tuple[str, ...]
+Shingle = int  # the hash of a word n-gram: set operations on ints skip rehashing tuples
 
 
 class Passage(Protocol):
@@ -79,15 +80,16 @@ def _repeated(
 
 def repeats(candidate: int, kept: int, shared: int) -> bool:
     """Whether a candidate with `shared` of its `candidate` shingles in a kept passage of
-    `kept` shingles adds little to it; short passages must match exactly."""
-    if candidate < MIN_SHINGLES:
-        return shared == candidate == kept
-    return shared / candidate >= THRESHOLD
+    `kept` shingles adds little to it; passages too short to share MIN_SHARED must be equal."""
+    if shared == candidate == kept:
+        return True
+    return shared >= MIN_SHARED and shared / candidate >= THRESHOLD
 
 
+@lru_cache(maxsize=8192)  # the same passages come back query after query
 def shingle(text: str, n: int = SHINGLE) -> frozenset[Shingle]:
     """Word n-grams of the lower-cased text; punctuation and spacing never matter."""
     words = _WORD.findall(text.lower())
     if len(words) < n:
-        return frozenset({tuple(words)})
-    return frozenset(zip(*(words[i:] for i in range(n)), strict=False))
+        return frozenset({hash(tuple(words))})
+    return frozenset(map(hash, zip(*(words[i:] for i in range(n)), strict=False)))

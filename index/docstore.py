@@ -7,11 +7,13 @@ reconciled or rebuilt after a crash, without re-embedding anything.
 from __future__ import annotations
 
 import hashlib
+import json
 import sqlite3
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -158,49 +160,50 @@ class DocStore:
         rows = self._db.execute("SELECT vid FROM chunks ORDER BY vid").fetchall()
         return np.array([r[0] for r in rows], dtype=np.int64)
 
-    def chunk_contexts(self, around: int) -> tuple[np.ndarray, list[str]]:
+    def chunk_contexts(self, around: int, own_weight: int = 1) -> tuple[np.ndarray, list[str]]:
         """Every chunk id, by id, with its document's title and its text widened to `around`
-        neighbouring chunks on each side: what the lexical index is (re)built from."""
+        neighbouring chunks on each side, the chunk's own text counted `own_weight` times in
+        all (a field weight, as BM25F does): what the lexical index is (re)built from."""
         frame = f"ROWS BETWEEN {int(around)} PRECEDING AND {int(around)} FOLLOWING"
         rows = self._db.execute(
-            "SELECT vid, coalesce(title || char(10) || char(10), '') "
-            "|| substr(text, lo + 1, hi - lo) "
-            "FROM (SELECT c.vid, d.title, d.text, "
+            "SELECT vid, coalesce(title || char(10) || char(10), ''), "
+            "substr(text, lo + 1, hi - lo), substr(text, start + 1, end - start) "
+            "FROM (SELECT c.vid, c.start, c.end, d.title, d.text, "
             f"min(c.start) OVER (PARTITION BY c.doc_id ORDER BY c.chunk_no {frame}) AS lo, "
             f"max(c.end) OVER (PARTITION BY c.doc_id ORDER BY c.chunk_no {frame}) AS hi "
             "FROM chunks c JOIN documents d ON d.id = c.doc_id) ORDER BY vid"
         ).fetchall()
-        return np.array([r[0] for r in rows], dtype=np.int64), [r[1] for r in rows]
+        texts = [
+            "\n".join([title + window, *[own] * (own_weight - 1)]) for _, title, window, own in rows
+        ]
+        return np.array([r[0] for r in rows], dtype=np.int64), texts
 
     def vectors(self, vids: np.ndarray, dimension: int) -> np.ndarray:
         """The stored vectors of `vids`, in that order."""
         out = np.zeros((len(vids), dimension), dtype=np.float32)
+        blobs = dict(self._by_vid("SELECT vid, vector FROM chunks c", vids.tolist()))
         for i, vid in enumerate(vids.tolist()):
-            (blob,) = self._db.execute("SELECT vector FROM chunks WHERE vid = ?", (vid,)).fetchone()
-            out[i] = np.frombuffer(blob, dtype=np.float32)
+            out[i] = np.frombuffer(blobs[vid], dtype=np.float32)
         return out
 
     def docs_of(self, vids: np.ndarray) -> list[str]:
         """Documents that own any of `vids` (used to drop half-indexed documents)."""
-        found = {
-            row[0]
-            for vid in vids.tolist()
-            for row in self._db.execute("SELECT doc_id FROM chunks WHERE vid = ?", (vid,))
-        }
-        return sorted(found)
+        found = self._by_vid("SELECT vid, doc_id FROM chunks c", vids.tolist())
+        return sorted({doc for _, doc in found})
 
     def rows(self, vids: Sequence[int]) -> dict[int, ChunkRow]:
         """Citation-ready rows for chunk ids; missing ids are simply absent."""
-        out: dict[int, ChunkRow] = {}
-        for vid in vids:
-            row = self._db.execute(
-                f"SELECT {HIT_COLUMNS} FROM chunks c JOIN documents d ON d.id = c.doc_id "
-                "WHERE c.vid = ?",
-                (vid,),
-            ).fetchone()
-            if row is not None:
-                out[vid] = ChunkRow(*row)
-        return out
+        select = f"SELECT c.vid, {HIT_COLUMNS} FROM chunks c JOIN documents d ON d.id = c.doc_id"
+        found = {row[0]: ChunkRow(*row[1:]) for row in self._by_vid(select, vids)}
+        return {vid: found[vid] for vid in vids if vid in found}
+
+    def _by_vid(self, select: str, vids: Iterable[int]) -> list[tuple[Any, ...]]:
+        """`select` (over chunks as `c`) for the rows of `vids`, in one statement: the ids go
+        in as one JSON parameter, so no count reaches SQLite's limit on bound variables."""
+        ids = json.dumps([int(v) for v in vids])
+        return self._db.execute(
+            f"{select} WHERE c.vid IN (SELECT value FROM json_each(?))", (ids,)
+        ).fetchall()
 
     def filter_ids(self, filters: Filters) -> np.ndarray | None:
         """Chunk ids that pass `filters`, or None when there is nothing to filter on."""

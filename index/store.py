@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Iterable, Mapping
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -164,9 +165,13 @@ class NewsIndex:
 
         `mode` ("dense", "bm25" or "hybrid") and `collapse` default to the index's settings.
         """
-        retriever = pick(self.retrievers, self.retrieval.mode if mode is None else mode)
+        mode = self.retrieval.mode if mode is None else mode
+        retriever = pick(self.retrievers, mode)
         fold = self.retrieval.collapse if collapse is None else collapse
-        with self._lock:
+        # The query is embedded before the lock: the model is safe to share between threads,
+        # and its few milliseconds are most of a search, which other requests need not wait for.
+        ahead = self.embedder.ready(query) if mode != "bm25" else nullcontext()
+        with ahead, self._lock:
             allowed = self.docstore.filter_ids(filters or Filters())
             if allowed is not None and not allowed.size:
                 return []

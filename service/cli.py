@@ -366,11 +366,16 @@ def bench(
 ) -> None:
     """Indexing speed against plain sentence-transformers, /search over HTTP at 10k-1M chunks,
     and ANN recall, measured in one run on this machine."""
-    from eval.bench import BenchPlan, default_corpus, run_bench
+    from eval.bench import BenchPlan, default_corpus, markdown, run_bench
 
+    settings = get_settings()
+    embedder = Embedder(settings.model, settings.embed_batch_size, settings.embed_options)
     plan = BenchPlan.make(quick, corpus or default_corpus())
-    results = run_bench(plan, lambda line: err.print(line, highlight=False, soft_wrap=True))
+    results = run_bench(
+        plan, lambda line: err.print(line, highlight=False, soft_wrap=True), embedder
+    )
     console.print_json(json.dumps(results))
+    err.print(markdown(results), highlight=False, markup=False)
     if json_file:
         json_file.parent.mkdir(parents=True, exist_ok=True)
         json_file.write_text(json.dumps(results, indent=2))

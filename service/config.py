@@ -68,8 +68,8 @@ class Settings(BaseSettings):
     )
     ann: AnnKind = Field(
         "auto",
-        description="FAISS index above ann_threshold vectors: auto (hnsw), hnsw, hnsw-sq8, "
-        "ivf-sq8; flat is always exact.",
+        description="FAISS index above ann_threshold vectors: auto (hnsw; ivf-sq8 above "
+        "500k), hnsw, hnsw-sq8, ivf-sq8; flat is always exact.",
     )
     ann_threshold: int = Field(
         25_000, ge=0, description="Vectors above which FAISS goes approximate (exact below half)."
@@ -81,7 +81,7 @@ class Settings(BaseSettings):
     ef_search: int = Field(
         64, ge=1, description="HNSW search breadth per query (at least k): recall against speed."
     )
-    nprobe: int = Field(32, ge=1, description="IVF cells scanned per query: recall against speed.")
+    nprobe: int = Field(96, ge=1, description="IVF cells scanned per query: recall against speed.")
     mmap: bool = Field(
         False, description="Memory-map the FAISS file: quick start, little RAM until a write."
     )

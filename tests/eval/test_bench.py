@@ -7,7 +7,14 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from eval.bench import BenchPlan, bench_indexing, bench_search, corpus_documents, scaled_index
+from eval.bench import (
+    BenchPlan,
+    bench_indexing,
+    bench_search,
+    corpus_documents,
+    markdown,
+    scaled_index,
+)
 from index.embedding import Embedder
 from index.store import NewsIndex
 
@@ -30,7 +37,8 @@ def test_a_scaled_index_has_the_real_passages_then_remixes(
 ) -> None:
     folder, queries = scaled_index(tmp_path / "scaled", seeds_index, 400)
     index = NewsIndex(folder, seeds_index.embedder)
-    assert index.counts() == (400, 400) and len(queries) == 78
+    assert index.counts() == (400, 400) and 60 < len(queries) <= 78
+    assert len(set(queries)) == len(queries) and all(len(q.split()) >= 3 for q in queries)
     stored = index.docstore.vectors(index.docstore.all_ids(), 384)
     assert np.allclose(np.linalg.norm(stored, axis=1), 1.0, atol=1e-4)
     assert len(index.search(queries[0], k=10)) == 10
@@ -44,3 +52,18 @@ def test_search_over_http_on_a_scaled_index(seeds_index: NewsIndex, tmp_path: Pa
     rows = bench_search(folder, 200, queries, plan, lambda line: None)
     assert [(r["mode"], r["concurrency"]) for r in rows] == [("dense", 1), ("hybrid", 1)]
     assert all(r["errors"] == 0 and r["qps"] > 0 and r["p50_ms"] > 0 for r in rows)
+
+
+def test_the_readme_tables_come_from_the_json() -> None:
+    results = {
+        "index": {"backend": "onnx", "docs": 1200, "chunks": 6000, "docs_per_s": 20.0,
+                  "chunks_per_s": 100.0, "baseline_docs_per_s": 10.0, "ratio": 2.0},
+        "search": [{"chunks": 100000, "mode": "hybrid", "concurrency": 8, "p50_ms": 9.5,
+                    "p95_ms": 20.0, "p99_ms": 28.0, "qps": 160.0}],
+        "ann": {"vectors": 1000000, "data": "corpus", "kind": "ivf-sq8", "recall@10": 0.96,
+                "p50_ms": 0.8, "memory_mb": 490.0, "index_mb": 395.0, "open_s": 0.3},
+    }  # fmt: skip
+    lines = markdown(results).splitlines()
+    assert "| onnx | 1,200 | 6,000 | 20.0 | 100.0 | 10.0 | **2.0×** |" in lines
+    assert "| 100,000 | hybrid | 8 | 9.5 | 20.0 | 28.0 | 160.0 |" in lines
+    assert "| 1,000,000 | corpus | ivf-sq8 | 0.96 | 0.8 | 490.0 | 395.0 | 0.3 |" in lines

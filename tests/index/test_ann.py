@@ -98,11 +98,24 @@ def test_auto_is_exact_below_the_threshold_and_hnsw_above(tmp_path: Path) -> Non
     assert FaissStore.open(tmp_path, DIM, {"ann_threshold": 2_000}).kind == "hnsw"
 
 
+def test_auto_goes_ivf_for_large_corpora_and_back_only_at_half(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(ann, "AUTO_IVF_ABOVE", 100_000)
+    auto = AnnSettings(ann_threshold=1_000)
+    assert ann.target_kind(auto, 100_000, "hnsw") == "hnsw"
+    assert ann.target_kind(auto, 100_001, "hnsw") == ann.AUTO_LARGE == "ivf-sq8"
+    assert ann.target_kind(auto, 60_000, "ivf-sq8") == "ivf-sq8"
+    assert ann.target_kind(auto, 50_000, "ivf-sq8") == "hnsw"
+    assert ann.target_kind(auto, 400, "ivf-sq8") == "flat"
+    assert ann.target_kind(AnnSettings(ann="hnsw", ann_threshold=1_000), 10**6, "flat") == "hnsw"
+
+
 def test_falling_to_half_the_threshold_goes_back_to_flat(tmp_path: Path) -> None:
     vectors = FaissStore(tmp_path, DIM, AnnSettings(ann_threshold=2_000, **FAST))
     vectors.add(IDS, CORPUS)
     vectors.remove(IDS[:1_500])  # 1,500 left: under the threshold, above half of it
-    assert vectors.kind == "hnsw"
+    assert vectors.kind == ann.AUTO
     vectors.remove(IDS[1_500:2_100])
     assert vectors.kind == "flat" and np.array_equal(np.sort(vectors.ids()), IDS[2_100:])
 

@@ -25,7 +25,7 @@ class Docstore:
         self.texts = dict(texts)
         self.reads = 0
 
-    def __call__(self, around: int) -> tuple[np.ndarray, list[str]]:
+    def __call__(self, around: int, own_weight: int) -> tuple[np.ndarray, list[str]]:
         self.reads += 1
         ids = sorted(self.texts)
         return np.array(ids, dtype=np.int64), [self.texts[i] for i in ids]

@@ -145,3 +145,25 @@ def test_a_crash_between_docstore_and_vectors_is_reconciled(
     again = NewsIndex(tmp_path, embedder)
     assert consistent(again)
     assert [h.doc_id for h in again.search("gas pipeline Harbin", k=5)] == ["expo"]
+
+
+def test_lexical_text_is_title_neighbours_and_the_chunk_twice(
+    embedder: Embedder, tmp_path: Path
+) -> None:
+    sentences = [f"Sentence {word} about the harbour reopening." for word in ("one", "two", "six")]
+    doc = Document(id="harbour", text=" ".join(sentences), title="Harbour")
+    index = NewsIndex(tmp_path, embedder, ChunkerSettings(size=10, overlap=0))
+    index.upsert([doc])
+    ids, texts = index.docstore.chunk_contexts(around=1, own_weight=2)
+    rows = index.docstore.rows(ids.tolist())
+    chunks = [rows[vid].text for vid in ids.tolist()]
+    _, alone = index.docstore.chunk_contexts(around=0, own_weight=1)
+    index.close()
+    assert len(chunks) >= 3
+    first, middle = texts[0].split("\n"), texts[1].split("\n")
+    assert first[0] == "Harbour" and middle[0] == "Harbour"
+    # A chunk's window runs from its left neighbour's start to its right neighbour's end.
+    assert chunks[0] in first[2] and chunks[1] in first[2] and chunks[2] not in first[2]
+    assert all(chunk in middle[2] for chunk in chunks[:3])
+    assert first[3:] == [chunks[0]] and middle[3:] == [chunks[1]]
+    assert alone == [f"Harbour\n\n{chunk}" for chunk in chunks]

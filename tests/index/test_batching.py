@@ -1,0 +1,58 @@
+"""Queries that arrive together are embedded together, and each caller gets its own vector."""
+
+from __future__ import annotations
+
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
+import numpy as np
+import pytest
+
+from index.batching import QueryBatcher
+from index.embedding import Embedder
+
+
+def test_queries_waiting_while_the_model_is_busy_go_in_one_batch() -> None:
+    busy, release, sizes = threading.Event(), threading.Event(), []
+
+    def encode(texts: list[str]) -> np.ndarray:
+        sizes.append(len(texts))
+        if len(sizes) == 1:
+            busy.set()
+            release.wait(10)
+        return np.array([[float(len(t))] for t in texts])
+
+    batcher = QueryBatcher(encode, max_batch=4)
+    with ThreadPoolExecutor(8) as pool:
+        first = pool.submit(batcher.embed, "a")
+        assert busy.wait(10)
+        rest = [pool.submit(batcher.embed, "b" * n) for n in range(1, 7)]
+        while len(batcher._pending) < 6:
+            threading.Event().wait(0.01)
+        release.set()
+        assert first.result(10)[0] == 1.0
+        assert [f.result(10)[0] for f in rest] == [1.0, 2.0, 3.0, 4.0, 5.0, 6.0]
+    assert sizes == [1, 4, 2]
+
+
+def test_a_failed_batch_fails_its_callers_and_the_next_one_works() -> None:
+    calls = []
+
+    def encode(texts: list[str]) -> np.ndarray:
+        calls.append(texts)
+        if len(calls) == 1:
+            raise RuntimeError("model crashed")
+        return np.ones((len(texts), 2))
+
+    batcher = QueryBatcher(encode)
+    with pytest.raises(RuntimeError, match="model crashed"):
+        batcher.embed("first")
+    assert batcher.embed("second").tolist() == [1.0, 1.0]
+
+
+def test_concurrent_queries_get_the_vectors_they_would_get_alone(embedder: Embedder) -> None:
+    queries = [f"harbour reopening number {n} after the storm" for n in range(12)] + ["Expo"]
+    alone = np.stack([embedder.embed_documents([q])[0] for q in queries])
+    with ThreadPoolExecutor(8) as pool:
+        together = np.stack(list(pool.map(embedder.embed_query, queries)))
+    assert np.allclose(together, alone, atol=1e-5)
