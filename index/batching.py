@@ -46,6 +46,8 @@ class QueryBatcher:
                 del self._pending[: self._max_batch]
             try:
                 vectors = self._encode([text for text, _ in batch])
+                if len(vectors) != len(batch):
+                    raise RuntimeError(f"{len(vectors)} vectors for {len(batch)} queries")
             except BaseException as exc:  # each caller gets the error, the worker lives on
                 for _, done in batch:
                     done.set_exception(exc)

@@ -93,8 +93,8 @@ class Embedder:
         )
         self.dimension: int = self._model.get_embedding_dimension() or 0
         self.max_tokens: int = self._model.max_seq_length or 512
-        # Chat follow-ups, load tests and the extractive answerer embed the same question again.
         self._batcher = QueryBatcher(lambda texts: self._encode(texts, False))
+        # Chat follow-ups, load tests and the extractive answerer embed the same question again.
         self._cached_query = lru_cache(maxsize=options.query_cache_size)(self._embed_one)
         self._ready = threading.local()  # per thread: the query `ready` embedded ahead
 
@@ -127,11 +127,12 @@ class Embedder:
     def ready(self, text: str) -> Iterator[None]:
         """Embeds `text` now, so a caller can do it before taking a lock that other requests
         wait on; inside the block, embed_query(text) on this thread returns that vector."""
+        outer = getattr(self._ready, "query", None)
         self._ready.query = (text, self._embed_query(text))
         try:
             yield
         finally:
-            self._ready.query = None
+            self._ready.query = outer
 
     def _embed_query(self, text: str) -> np.ndarray:
         vector: np.ndarray = self._cached_query(text).copy()
