@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -37,6 +38,14 @@ ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
 }
 
 
+def settle_heap() -> None:
+    """What start-up loaded (model, tokenizer, modules, index) lives as long as the process.
+    Frozen out of the cyclic collector, it no longer makes each full collection a pause of
+    ~0.4 s for every request in flight (traced at 8 clients; gone with the collector off)."""
+    gc.collect()
+    gc.freeze()
+
+
 def create_app(settings: Settings | None = None, index: NewsIndex | None = None) -> FastAPI:
     """Builds the app; pass `index` to serve one that is already open (tests, embedding)."""
 
@@ -48,6 +57,8 @@ def create_app(settings: Settings | None = None, index: NewsIndex | None = None)
             seed_if_empty(app.state.index, config)
         app.state.answers = AnswerService(app.state.index, config)
         app.state.conversations = Conversations()
+        if index is None:
+            settle_heap()
         yield
         app.state.answers.close()
         if index is None:
