@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -15,20 +16,10 @@ from index.embedding import Embedder
 from index.manifest import IndexMismatch
 from index.models import Document
 from index.store import NewsIndex
+from tests.index import corpus
+from tests.index.corpus import EXPO
 
-PIPELINE = Document(
-    id="pipeline",
-    text="The east-route natural gas pipeline was fully completed in December 2024.",
-    title="Pipeline done",
-    date="2024-12-02",
-    source="Xinhua",
-)
-EXPO = Document(
-    id="expo",
-    text="Putin will visit Harbin to open the 8th China-Russia Expo.",
-    date="2024-05-16",
-    source="China Daily",
-)
+PIPELINE = replace(corpus.PIPELINE, title="Pipeline done")
 
 
 def consistent(index: NewsIndex) -> bool:

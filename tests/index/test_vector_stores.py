@@ -22,26 +22,9 @@ from index.manifest import IndexMismatch
 from index.models import Document
 from index.store import NewsIndex
 from index.vectorstores import VectorStore, milvus, open_vector_store
+from tests.index.corpus import EXPO, PART, PIPELINE
 
 STORES = ["faiss", "milvus"]
-PIPELINE = Document(
-    id="pipeline",
-    text="The east-route natural gas pipeline was fully completed in December 2024.",
-    date="2024-12-02",
-    source="Xinhua",
-)
-EXPO = Document(
-    id="expo",
-    text="Putin will visit Harbin to open the 8th China-Russia Expo.",
-    date="2024-05-16",
-    source="China Daily",
-)
-PART = Document(
-    id="part",
-    text="Customs registered shipment ZX-4471Q of turbine blades at the Manzhouli crossing.",
-    date="2024-08-09",
-    source="Xinhua",
-)
 QUERY = "Harbin gas pipeline shipment"
 collections = itertools.count()
 
