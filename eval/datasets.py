@@ -50,12 +50,17 @@ def is_beir(path: Path) -> bool:
 def load_beir(folder: Path, split: str = "test") -> EvalSet:
     """Judged queries of `split`; unjudged queries and score-0 rows are dropped (not relevant)."""
     qrels = read_qrels(folder / "qrels" / f"{split}.tsv")
-    texts = {r["_id"]: r["text"] for r in _jsonl(folder / "queries.jsonl")}
+    texts = read_queries(folder)
     missing = sorted(set(qrels) - set(texts))
     if missing:
         raise ValueError(f"{folder}: qrels name queries absent from queries.jsonl: {missing[:5]}")
     queries = {q: text for q, text in texts.items() if q in qrels}
     return EvalSet(folder.name, queries, {q: qrels[q] for q in queries})
+
+
+def read_queries(folder: Path) -> dict[str, str]:
+    """Every query of the set, judged or not, by id."""
+    return {str(r["_id"]): r["text"] for r in _jsonl(folder / "queries.jsonl")}
 
 
 def read_qrels(path: Path) -> Qrels:

@@ -11,7 +11,6 @@ chunks scores at most 0.35; over TIME's and SciFact's top candidates, 0.5 ... se
 from __future__ import annotations
 
 import re
-from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -53,27 +52,29 @@ class Kept(Generic[P]):
 def collapse(ranked: Sequence[tuple[P, float]]) -> list[Kept[P]]:
     """Folds each passage (best first) into the best kept one it nearly repeats."""
     kept: list[Kept[P]] = []
-    owners: dict[Shingle, list[int]] = {}  # shingle -> kept passages holding it
+    shown: set[Shingle] = set()  # every kept passage's shingles
     for passage, score in ranked:
         shingles = shingle(passage.text)
-        match = _repeated(shingles, owners, kept)
+        match = _repeated(shingles, shown, kept)
         if match is not None:
             kept[match].absorb(passage.doc_id)
             continue
-        for gram in shingles:
-            owners.setdefault(gram, []).append(len(kept))
+        shown |= shingles
         kept.append(Kept(passage, score, shingles))
     return kept
 
 
 def _repeated(
-    shingles: frozenset[Shingle], owners: dict[Shingle, list[int]], kept: Sequence[Kept[P]]
+    shingles: frozenset[Shingle], shown: set[Shingle], kept: Sequence[Kept[P]]
 ) -> int | None:
-    """The best-ranked kept passage that `shingles` nearly repeats (an inverted index keeps
-    this linear in the candidate's length, not in the number kept)."""
-    shared = Counter(i for gram in shingles for i in owners.get(gram, ()))
-    for i in sorted(shared):
-        if repeats(len(shingles), len(kept[i].shingles), shared[i]):
+    """The best-ranked kept passage that `shingles` nearly repeats. A passage shares no more
+    with any one kept passage than with all of them, so most candidates are cleared by one set
+    intersection (in C) against everything shown; only likely copies are compared one by one."""
+    common = len(shingles & shown)
+    if not repeats(len(shingles), len(shingles), common):
+        return None
+    for i, other in enumerate(kept):
+        if repeats(len(shingles), len(other.shingles), len(shingles & other.shingles)):
             return i
     return None
 

@@ -7,7 +7,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Any, Literal, TypeVar
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from index.chunking import ChunkerSettings
@@ -41,6 +41,14 @@ class Settings(BaseSettings):
         1,
         ge=0,
         description="Threads one embedding call may use; 0 lets the runtime choose (every core).",
+    )
+    query_backend: str = Field(
+        "",
+        description="Runtime for query embeddings; empty: onnx-int8 beside openvino-int8 (faster "
+        "for one short query), else NEWSRAG_EMBED_BACKEND.",
+    )
+    query_threads: int | None = Field(
+        None, ge=0, description="Threads one query embedding may use; unset: NEWSRAG_EMBED_THREADS."
     )
     query_cache_size: int = Field(
         1024, ge=0, description="Query embeddings remembered (LRU) for repeated queries; 0: none."
@@ -146,9 +154,11 @@ class Settings(BaseSettings):
             return [part.strip() for part in value.split(",") if part.strip()]
         return value
 
-    @field_validator("embed_backend")
+    @field_validator("embed_backend", "query_backend")
     @classmethod
-    def known_backend(cls, name: str) -> str:
+    def known_backend(cls, name: str, info: ValidationInfo) -> str:
+        if info.field_name == "query_backend" and not name:
+            return name
         if name not in BACKENDS:
             raise ValueError(f"unknown embedding backend {name!r}; known: {', '.join(BACKENDS)}")
         return name
@@ -171,6 +181,8 @@ class Settings(BaseSettings):
             cache_dir=self.model_cache_dir or self.index_dir.parent / "models",
             threads=self.embed_threads,
             query_cache_size=self.query_cache_size,
+            query_backend=self.query_backend or None,
+            query_threads=self.query_threads,
         )
 
     @property

@@ -48,10 +48,10 @@ def settle_heap() -> None:
 
 def create_app(settings: Settings | None = None, index: NewsIndex | None = None) -> FastAPI:
     """Builds the app; pass `index` to serve one that is already open (tests, embedding)."""
+    config = settings or get_settings()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        config = settings or get_settings()
         app.state.index = index or open_index(config, timed_embedder(config, app.state.metrics))
         if index is None:
             seed_if_empty(app.state.index, config)
@@ -65,16 +65,15 @@ def create_app(settings: Settings | None = None, index: NewsIndex | None = None)
             app.state.index.close()
 
     app = FastAPI(title="newsrag", version="0.1.0", lifespan=lifespan)
+    app.state.settings = config
     app.state.metrics = Metrics(app.state)
-    if settings is not None:
-        app.dependency_overrides[get_settings] = lambda: settings
     errors.install(app)
     for router in (search.router, answer.router, chat.router, documents.router, health.router):
         app.include_router(router, responses=ERROR_RESPONSES)
     app.include_router(metrics.router, responses=ERROR_RESPONSES)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.add_api_route("/", chat_page, include_in_schema=False)
-    middleware.install(app, settings or get_settings(), app.state.metrics)
+    middleware.install(app, config, app.state.metrics)
     return app
 
 

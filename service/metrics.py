@@ -121,7 +121,7 @@ class RequestMetrics:
             self.metrics.observe(scope["method"], route_template(scope), status, seconds)
 
 
-def get_metrics(request: Request) -> Metrics:
+async def get_metrics(request: Request) -> Metrics:
     metrics: Metrics = request.app.state.metrics
     return metrics
 

@@ -99,7 +99,7 @@ def principal_of(scope: Scope) -> Principal | None:
     return found
 
 
-def require_admin(request: Request, settings: SettingsDep) -> None:
+async def require_admin(request: Request, settings: SettingsDep) -> None:
     """Once NEWSRAG_ADMIN_KEYS is set, changing documents takes one of those keys."""
     if not settings.admin_keys:
         return

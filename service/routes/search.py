@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from typing import Annotated
 
-from fastapi import APIRouter, HTTPException, Query
+from fastapi import APIRouter, HTTPException, Query, Response
 
 from index.docstore import Filters
 from service.deps import IndexDep, SettingsDep
@@ -50,10 +50,16 @@ def run_search(request: SearchRequest, index: IndexDep, settings: SettingsDep) -
     return SearchResponse(query=request.query, took_ms=round(took_ms, 2), results=results)
 
 
+def as_json(response: SearchResponse) -> Response:
+    """The response serialized once: a returned model would be validated against
+    response_model again before serializing, a second pass over every hit of every search."""
+    return Response(response.model_dump_json(), media_type="application/json")
+
+
 @router.post("", response_model=SearchResponse)
-def search(request: SearchRequest, index: IndexDep, settings: SettingsDep) -> SearchResponse:
+def search(request: SearchRequest, index: IndexDep, settings: SettingsDep) -> Response:
     """Passages most relevant to the query, each with its article, span, date and source."""
-    return run_search(request, index, settings)
+    return as_json(run_search(request, index, settings))
 
 
 @router.get("", response_model=SearchResponse)
@@ -64,7 +70,7 @@ def search_get(
     k: int = Query(5, ge=1, le=100),
     mode: Annotated[Mode | None, Query(description="dense, bm25 or hybrid.")] = None,
     collapse: Annotated[bool | None, Query(description="Fold near-duplicates.")] = None,
-) -> SearchResponse:
+) -> Response:
     """The same search for a browser address bar or curl."""
     request = SearchRequest(query=q, k=k, mode=mode, collapse=collapse)
-    return run_search(request, index, settings)
+    return as_json(run_search(request, index, settings))

@@ -12,6 +12,7 @@ from eval.bench import (
     bench_indexing,
     bench_search,
     corpus_documents,
+    corpus_queries,
     markdown,
     scaled_index,
 )
@@ -23,6 +24,13 @@ def test_without_a_corpus_the_seeds_are_repeated_under_new_ids() -> None:
     docs = corpus_documents(None, 12)
     assert len(docs) == 12 and len({d.id for d in docs}) == 12
     assert docs[0].text == docs[5].text and docs[0].id != docs[5].id
+
+
+def test_search_is_timed_with_the_corpus_own_queries_judged_or_not(tiny: Path) -> None:
+    queries = corpus_queries(tiny)
+    assert queries[0] == "How do plants make sugar from sunlight?"
+    assert len(queries) == 5 and "sourdough starter" in queries  # unjudged ones count too
+    assert corpus_queries(None) == [] and corpus_queries(tiny / "corpus.jsonl") == []
 
 
 def test_indexing_reports_rates_and_the_ratio(embedder: Embedder, tmp_path: Path) -> None:

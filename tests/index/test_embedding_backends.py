@@ -35,11 +35,13 @@ Open = Callable[[str], Embedder]
 
 @pytest.fixture(scope="session")
 def open_backend(model_cache: Path) -> Open:
-    """One embedder per backend for the session: each export is made once, here."""
+    """One embedder per backend (queries on it too) for the session: each export is made once,
+    here."""
 
     @cache
     def open_(name: str) -> Embedder:
-        return Embedder(options=EmbedOptions(name, model_cache, query_cache_size=0))
+        options = EmbedOptions(name, model_cache, query_cache_size=0, query_backend=name)
+        return Embedder(options=options)
 
     return open_
 
@@ -183,6 +185,33 @@ def test_threads_share_an_openvino_embedder_safely(open_backend: Open) -> None:
     np.testing.assert_allclose(np.stack(got), np.stack(expected), atol=1e-6)
 
 
+def test_queries_beside_openvino_int8_documents_run_on_onnx_int8(
+    open_backend: Open, model_cache: Path
+) -> None:
+    paired = Embedder(options=EmbedOptions("openvino-int8", model_cache, query_cache_size=0))
+    assert (paired.backend, paired.query_backend) == ("openvino-int8", "onnx-int8")
+    documents = ["The harbour reopens on Monday after the storm."]
+    np.testing.assert_allclose(
+        paired.embed_documents(documents),
+        open_backend("openvino-int8").embed_documents(documents),
+        atol=1e-6,
+    )
+    for query in QUERIES:
+        np.testing.assert_allclose(
+            paired.embed_query(query), open_backend("onnx-int8").embed_query(query), atol=1e-6
+        )
+        # One vector space: the query as onnx-int8 embeds it against the documents' runtime.
+        assert paired.embed_query(query) @ paired.embed_documents([query])[0] > 0.96
+
+
+def test_one_runtime_serves_both_when_queries_ask_for_the_same(model_cache: Path) -> None:
+    options = EmbedOptions("onnx-int8", model_cache, threads=1)
+    same = Embedder(options=options)
+    assert same._query_runtime is same._backend
+    apart = Embedder(options=EmbedOptions("onnx-int8", model_cache, threads=1, query_threads=2))
+    assert apart._query_runtime is not apart._backend
+
+
 def test_settings_choose_the_backend_and_keep_exports_beside_the_index(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -193,3 +222,8 @@ def test_settings_choose_the_backend_and_keep_exports_beside_the_index(
     assert options.cache_dir == tmp_path / "models"
     with pytest.raises(ValidationError, match="known: torch, onnx"):
         Settings(embed_backend="onnx-fp16")
+    assert (options.query_backend, options.query_threads) == (None, None)  # as chosen by Embedder
+    tuned = Settings(query_backend="openvino-int8", query_threads=2).embed_options
+    assert (tuned.query_backend, tuned.query_threads) == ("openvino-int8", 2)
+    with pytest.raises(ValidationError, match="query_backend"):
+        Settings(query_backend="tensorrt")
