@@ -212,10 +212,8 @@ def run_bench(plan: BenchPlan, say: Say, embedder: Embedder | None = None) -> di
         source.close()
     probes = embedded(asked, embedder)
     ann = bench_ann(plan.ann_vectors, say, base if len(probes) else None, probes)
-    queries = "corpus" if asked else "passages"
-    return {
-        "index": indexing, "search": search, "ann": ann, "plan": plan_dict(plan), "queries": queries
-    }  # fmt: skip
+    plan_used = {**plan_dict(plan), "queries": "corpus" if asked else "passages"}
+    return {"index": indexing, "search": search, "ann": ann, "plan": plan_used}
 
 
 def corpus_queries(corpus: Path | None) -> list[str]:
