@@ -22,14 +22,13 @@ from eval.building import StartProgress
 from eval.report import retrieval_table, write_json, write_report
 from eval.runner import parse_modes, run_eval
 from index.docstore import Filters
-from index.embedding import Embedder
 from index.ingest import IngestReport, ingest
 from index.manifest import IndexMismatch
 from index.readers import discover
 from index.store import NewsIndex
 from service.answering.answers import Answer, AnswerService
 from service.config import get_settings
-from service.engine import open_index
+from service.engine import make_embedder, open_index
 
 app = typer.Typer(
     help="Semantic search and cited answers over news articles.", no_args_is_help=True
@@ -263,7 +262,7 @@ def eval_cmd(
     except ValueError as exc:
         err.print(f"[red]error:[/red] {exc}")
         raise typer.Exit(2) from exc
-    embedder = Embedder(settings.model, settings.embed_batch_size, settings.embed_options)
+    embedder = make_embedder(settings)
     services: list[AnswerService] = []
     columns = (TextColumn("indexing {task.description}"), BarColumn(), MofNCompleteColumn())
     try:
@@ -369,7 +368,7 @@ def bench(
     from eval.bench import BenchPlan, default_corpus, markdown, run_bench
 
     settings = get_settings()
-    embedder = Embedder(settings.model, settings.embed_batch_size, settings.embed_options)
+    embedder = make_embedder(settings)
     plan = BenchPlan.make(quick, corpus or default_corpus())
     results = run_bench(
         plan, lambda line: err.print(line, highlight=False, soft_wrap=True), embedder

@@ -12,14 +12,16 @@ from service.config import Settings
 log = logging.getLogger(__name__)
 
 
+def make_embedder(settings: Settings) -> Embedder:
+    """The embedder the settings describe: model, batch size, runtimes, threads, query cache."""
+    return Embedder(settings.model, settings.embed_batch_size, settings.embed_options)
+
+
 def open_index(settings: Settings, embedder: Embedder | None = None) -> NewsIndex:
     """The index at settings.index_dir, built with settings.model."""
-    embedder = embedder or Embedder(
-        settings.model, settings.embed_batch_size, settings.embed_options
-    )
     return NewsIndex(
         settings.index_dir,
-        embedder,
+        embedder or make_embedder(settings),
         settings.chunking,
         settings.vector_store,
         settings.retrieval,

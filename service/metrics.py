@@ -148,7 +148,7 @@ class TimedEmbedder(Embedder):
 
 
 def timed_embedder(settings: Settings, metrics: Metrics) -> TimedEmbedder:
-    """The embedder `open_index` would build, timed into `metrics`."""
+    """The embedder `make_embedder` would build, timed into `metrics`."""
     return TimedEmbedder(
         settings.model, settings.embed_batch_size, metrics.embedding, settings.embed_options
     )
