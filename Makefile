@@ -58,8 +58,9 @@ load: install
 	$(VENV)/bin/newsrag load --seconds $(LOAD_SECONDS) --concurrency $(LOAD_CONCURRENCY) \
 	  --json data/load.json
 
-# Indexing, search over HTTP at 10k/100k/1M chunks and ANN recall, written to data/bench.json;
-# `make bench-quick` is the ten-minute version (10k/100k chunks, 200k ANN vectors).
+# Indexing, search over HTTP at 10k/100k/1M chunks, search while one article a second is
+# POSTed (100k/1M) and ANN recall, written to data/bench.json; `make bench-quick` is the
+# ten-minute version (10k/100k chunks, ingesting at 100k, 200k ANN vectors).
 bench: install
 	$(VENV)/bin/newsrag bench --json data/bench.json
 

@@ -30,6 +30,15 @@ SEEDS = ROOT / "seeds"
 SHARED_SCIFACT = ROOT.parent / "shared" / "eval-data" / "scifact"
 QUERIES = 2_000  # distinct search queries per scaled index, when drawn from its passages
 WARM_UP_SECONDS = 3.0
+# No query cache: every request pays for its query embedding, as a new question would. No keys:
+# the server is a throwaway on loopback, and the ingest run writes to it.
+SERVER_ENV = {
+    "NEWSRAG_RATE_LIMIT_PER_MINUTE": "0",
+    "NEWSRAG_LOG_LEVEL": "WARNING",
+    "NEWSRAG_QUERY_CACHE_SIZE": "0",
+    "NEWSRAG_API_KEYS": "",
+    "NEWSRAG_ADMIN_KEYS": "",
+}
 
 
 def default_corpus() -> Path | None:
@@ -50,12 +59,17 @@ class BenchPlan:
     search_seconds: float
     concurrency: tuple[int, ...]
     ann_vectors: int
+    # Of the search sizes, those that also get the ingest-while-searching run, and how long
+    # each of its two phases (idle, then with writes) lasts.
+    ingest_sizes: tuple[int, ...] = ()
+    ingest_seconds: float = 60.0
 
     @classmethod
     def make(cls, quick: bool, corpus: Path | None) -> BenchPlan:
         if quick:
-            return cls(corpus, 600, (10_000, 100_000), 10.0, (1, 8), 200_000)
-        return cls(corpus, 5_183, (10_000, 100_000, 1_000_000), 30.0, (1, 8), 1_000_000)
+            return cls(corpus, 600, (10_000, 100_000), 10.0, (1, 8), 200_000, (100_000,), 30.0)
+        sizes = (10_000, 100_000, 1_000_000)
+        return cls(corpus, 5_183, sizes, 30.0, (1, 8), 1_000_000, (100_000, 1_000_000), 60.0)
 
 
 def corpus_documents(corpus: Path | None, limit: int) -> list[Document]:
@@ -113,7 +127,7 @@ def scaled_index(
     query embedding and the HTTP path stay real). Returns the folder and some queries."""
     rng = np.random.default_rng(seed)
     texts, vectors = source_chunks(source)
-    sentences = [s for t in texts for s in t.split(". ") if len(s.split()) > 4]
+    sentences = passage_sentences(texts)
     index = NewsIndex(directory, source.embedder)
     pick = random.Random(seed)
     made = 0
@@ -132,6 +146,10 @@ def source_chunks(index: NewsIndex) -> tuple[list[str], np.ndarray]:
     ids = index.docstore.all_ids()
     rows = index.docstore.rows(ids.tolist())
     return [rows[int(i)].text for i in ids], index.docstore.vectors(ids, index.embedder.dimension)
+
+
+def passage_sentences(texts: list[str]) -> list[str]:
+    return [s for t in texts for s in t.split(". ") if len(s.split()) > 4]
 
 
 def remixed_batch(
@@ -162,17 +180,8 @@ def bench_search(
 ) -> list[dict[str, Any]]:
     """/search over HTTP against a server of its own: latency at 1 client, throughput at 8."""
     results = []
-    # No query cache: every request pays for its query embedding, as a new question would.
-    env = {
-        "NEWSRAG_RATE_LIMIT_PER_MINUTE": "0",
-        "NEWSRAG_LOG_LEVEL": "WARNING",
-        "NEWSRAG_QUERY_CACHE_SIZE": "0",
-    }
-    with local_server(index_dir=index_dir, env=env) as url:
-        # Untimed: a fresh process's first searches fault in the index files and the kernels
-        # (from the end of the list, so the timed runs do not start on passages it cached).
-        warm_up = [{"query": q, "mode": "hybrid"} for q in reversed(queries)]
-        run_load(url, [Call("warm-up", "/search", warm_up)], WARM_UP_SECONDS, 1)
+    with local_server(index_dir=index_dir, env=SERVER_ENV) as url:
+        warm_up(url, queries)
         for mode, concurrency in itertools.product(("dense", "hybrid"), plan.concurrency):
             call = Call(mode, "/search", [{"query": q, "k": 10, "mode": mode} for q in queries])
             (report,) = run_load(url, [call], plan.search_seconds, concurrency)
@@ -192,9 +201,18 @@ def bench_search(
     return results
 
 
+def warm_up(url: str, queries: list[str]) -> None:
+    """Untimed: a fresh process's first searches fault in the index files and the kernels
+    (from the end of the list, so the timed runs do not start on passages it cached)."""
+    bodies = [{"query": q, "mode": "hybrid"} for q in reversed(queries)]
+    run_load(url, [Call("warm-up", "/search", bodies)], WARM_UP_SECONDS, 1)
+
+
 def run_bench(plan: BenchPlan, say: Say, embedder: Embedder | None = None) -> dict[str, Any]:
     """The whole suite; each part says what it measured as soon as it has. `embedder` is the
     configured one (backend and all): the indexing figure is newsrag's as users run it."""
+    from eval.ingest_bench import bench_ingest  # it builds on this module
+
     embedder = embedder or Embedder()
     docs = corpus_documents(plan.corpus, plan.index_docs)
     with tempfile.TemporaryDirectory(prefix="newsrag-bench-") as tmp:
@@ -204,16 +222,19 @@ def run_bench(plan: BenchPlan, say: Say, embedder: Embedder | None = None) -> di
         say(f"indexing: {indexing}")
         source = NewsIndex(work / "indexing", embedder)
         asked = corpus_queries(plan.corpus)
-        search = []
+        search, ingest = [], []
+        sentences = passage_sentences(source_chunks(source)[0])
         for size in plan.search_sizes:
             folder, drawn = scaled_index(work / f"scaled-{size}", source, size)
             search += bench_search(folder, size, asked or drawn, plan, say)
+            if size in plan.ingest_sizes:  # last: it adds articles to the index
+                ingest.append(bench_ingest(folder, size, asked or drawn, plan, say, sentences))
         base = source.docstore.vectors(source.docstore.all_ids(), embedder.dimension)
         source.close()
     probes = embedded(asked, embedder)
     ann = bench_ann(plan.ann_vectors, say, base if len(probes) else None, probes)
     plan_used = {**plan_dict(plan), "queries": "corpus" if asked else "passages"}
-    return {"index": indexing, "search": search, "ann": ann, "plan": plan_used}
+    return {"index": indexing, "search": search, "ingest": ingest, "ann": ann, "plan": plan_used}
 
 
 def corpus_queries(corpus: Path | None) -> list[str]:
@@ -274,6 +295,7 @@ def markdown(results: dict[str, Any]) -> str:
         f"| {row['p95_ms']} | {row['p99_ms']} | {row['qps']} |"
         for row in results["search"]
     ]
+    lines += ingest_table(results.get("ingest", []))
     lines += [
         "",
         "| ANN vectors | data | kind | recall@10 | p50 ms | memory MB | index file MB | open s |",
@@ -282,3 +304,24 @@ def markdown(results: dict[str, Any]) -> str:
         f"| {ann['p50_ms']} | {ann['memory_mb']} | {ann['index_mb']} | {ann['open_s']} |",
     ]
     return "\n".join(lines) + "\n"
+
+
+def ingest_table(rows: list[dict[str, Any]]) -> list[str]:
+    """Search with and without one write a second, and how soon a write can be found."""
+    if not rows:
+        return []
+    lines = [
+        "",
+        "| /search chunks | clients | idle p50 / p99 ms | ingesting p50 / p99 ms | p99 ratio "
+        "| searches/s idle / ingesting | writes | POST p50 ms | visible after p50 / max ms "
+        "| not visible | first search after a write p50 / max ms | errors |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    return lines + [
+        f"| {r['chunks']:,} | {r['clients']} | {r['idle_p50_ms']} / {r['idle_p99_ms']} "
+        f"| {r['ingest_p50_ms']} / {r['ingest_p99_ms']} | {r['p99_ratio']}× "
+        f"| {r['idle_qps']} / {r['ingest_qps']} | {r['writes']} "
+        f"| {r['post_p50_ms']} | {r['lag_p50_ms']} / {r['lag_max_ms']} | {r['not_visible']} "
+        f"| {r['first_search_p50_ms']} / {r['first_search_max_ms']} | {r['errors']} |"
+        for r in rows
+    ]

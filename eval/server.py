@@ -62,6 +62,16 @@ def local_server(
             tail = (Path(tmp) / "server.log").read_text("utf-8", "replace")[-2000:]
             raise RuntimeError(f"{exc}; its log ends with:\n{tail}") from exc
         finally:
-            process.terminate()
-            process.wait(30)
+            stop(process)
             log.close()
+
+
+def stop(process: subprocess.Popen[bytes], seconds: float = 30.0) -> None:
+    """Asks the server to stop, then kills it if it does not within `seconds` (closing an index
+    may rebuild its BM25 first: minutes at a million chunks; the index is crash-safe)."""
+    process.terminate()
+    try:
+        process.wait(seconds)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()

@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 import sqlite3
+import threading
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -79,6 +80,17 @@ class ChunkRow:
 
 
 @dataclass(frozen=True)
+class Chunked:
+    """A document's chunk ids and spans, in chunk order, with what their lexical text needs."""
+
+    doc_id: str
+    title: str | None
+    text: str
+    vids: list[int]
+    spans: list[tuple[int, int]]
+
+
+@dataclass(frozen=True)
 class DocSummary:
     id: str
     title: str | None
@@ -91,17 +103,50 @@ class DocSummary:
 
 
 class DocStore:
-    """One SQLite file; callers serialize access (the index holds a lock around it)."""
+    """One SQLite file in WAL mode: one writer connection, which the index's single writer
+    uses, and a connection per reading thread, so reads never wait for a write in progress
+    (WAL readers see the last commit) and `snapshot` can hold one commit for a whole search."""
 
     def __init__(self, directory: Path) -> None:
         self.path = directory / FILENAME
-        self._db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
+        self._db = self._connect()
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=NORMAL")
         self._db.execute("PRAGMA foreign_keys=ON")
         self._db.executescript(SCHEMA)
+        self._local = threading.local()
+        self._readers: list[sqlite3.Connection] = []
+        self._readers_lock = threading.Lock()
+
+    def _connect(self) -> sqlite3.Connection:
+        return sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
+
+    def _read(self) -> sqlite3.Connection:
+        """This thread's reading connection (opened on first use)."""
+        db: sqlite3.Connection | None = getattr(self._local, "db", None)
+        if db is None:
+            db = self._local.db = self._connect()
+            db.execute("PRAGMA query_only=ON")
+            with self._readers_lock:
+                self._readers.append(db)
+        return db
+
+    @contextmanager
+    def snapshot(self) -> Iterator[None]:
+        """Every read on this thread inside the block sees one commit: the latest at its start."""
+        db = self._read()
+        db.execute("BEGIN")
+        try:
+            db.execute("SELECT 1 FROM documents LIMIT 1").fetchall()  # the snapshot starts here
+            yield
+        finally:
+            db.execute("COMMIT")
 
     def close(self) -> None:
+        with self._readers_lock:
+            for db in self._readers:
+                db.close()
+            self._readers.clear()
         self._db.close()
 
     @contextmanager
@@ -116,7 +161,7 @@ class DocStore:
         self._db.execute("COMMIT")
 
     def hash_of(self, doc_id: str) -> str | None:
-        row = self._db.execute("SELECT hash FROM documents WHERE id = ?", (doc_id,)).fetchone()
+        row = self._read().execute("SELECT hash FROM documents WHERE id = ?", (doc_id,)).fetchone()
         return None if row is None else str(row[0])
 
     def put(self, doc: Document, chunks: list[Chunk], vectors: np.ndarray) -> np.ndarray:
@@ -157,26 +202,34 @@ class DocStore:
         return np.array(rows, dtype=np.int64)
 
     def all_ids(self) -> np.ndarray:
-        rows = self._db.execute("SELECT vid FROM chunks ORDER BY vid").fetchall()
+        rows = self._read().execute("SELECT vid FROM chunks ORDER BY vid").fetchall()
         return np.array([r[0] for r in rows], dtype=np.int64)
 
-    def chunk_contexts(self, around: int, own_weight: int = 1) -> tuple[np.ndarray, list[str]]:
-        """Every chunk id, by id, with its document's title and its text widened to `around`
-        neighbouring chunks on each side, the chunk's own text counted `own_weight` times in
-        all (a field weight, as BM25F does): what the lexical index is (re)built from."""
-        frame = f"ROWS BETWEEN {int(around)} PRECEDING AND {int(around)} FOLLOWING"
-        rows = self._db.execute(
-            "SELECT vid, coalesce(title || char(10) || char(10), ''), "
-            "substr(text, lo + 1, hi - lo), substr(text, start + 1, end - start) "
-            "FROM (SELECT c.vid, c.start, c.end, d.title, d.text, "
-            f"min(c.start) OVER (PARTITION BY c.doc_id ORDER BY c.chunk_no {frame}) AS lo, "
-            f"max(c.end) OVER (PARTITION BY c.doc_id ORDER BY c.chunk_no {frame}) AS hi "
-            "FROM chunks c JOIN documents d ON d.id = c.doc_id) ORDER BY vid"
-        ).fetchall()
-        texts = [
-            "\n".join([title + window, *[own] * (own_weight - 1)]) for _, title, window, own in rows
-        ]
-        return np.array([r[0] for r in rows], dtype=np.int64), texts
+    def chunked(self, vids: np.ndarray | None = None) -> Iterator[Chunked]:
+        """Every document (or those owning any of `vids`) with its chunk ids and spans in chunk
+        order: what the lexical index is rebuilt or repaired from."""
+        where = ""
+        args: tuple[str, ...] = ()
+        if vids is not None:
+            ids = json.dumps([int(v) for v in vids])
+            where = "WHERE c.doc_id IN (SELECT doc_id FROM chunks WHERE vid IN "
+            where += "(SELECT value FROM json_each(?)))"
+            args = (ids,)
+        rows = self._read().execute(
+            "SELECT c.doc_id, d.title, d.text, c.vid, c.start, c.end FROM chunks c "
+            f"JOIN documents d ON d.id = c.doc_id {where} ORDER BY c.doc_id, c.chunk_no",
+            args,
+        )
+        current: Chunked | None = None
+        for doc_id, title, text, vid, start, end in rows:
+            if current is None or current.doc_id != doc_id:
+                if current is not None:
+                    yield current
+                current = Chunked(doc_id, title, text, [], [])
+            current.vids.append(vid)
+            current.spans.append((start, end))
+        if current is not None:
+            yield current
 
     def vectors(self, vids: np.ndarray, dimension: int) -> np.ndarray:
         """The stored vectors of `vids`, in that order."""
@@ -185,11 +238,6 @@ class DocStore:
         for i, vid in enumerate(vids.tolist()):
             out[i] = np.frombuffer(blobs[vid], dtype=np.float32)
         return out
-
-    def docs_of(self, vids: np.ndarray) -> list[str]:
-        """Documents that own any of `vids` (used to drop half-indexed documents)."""
-        found = self._by_vid("SELECT vid, doc_id FROM chunks c", vids.tolist())
-        return sorted({doc for _, doc in found})
 
     def rows(self, vids: Sequence[int]) -> dict[int, ChunkRow]:
         """Citation-ready rows for chunk ids; missing ids are simply absent."""
@@ -201,46 +249,58 @@ class DocStore:
         """`select` (over chunks as `c`) for the rows of `vids`, in one statement: the ids go
         in as one JSON parameter, so no count reaches SQLite's limit on bound variables."""
         ids = json.dumps([int(v) for v in vids])
-        return self._db.execute(
-            f"{select} WHERE c.vid IN (SELECT value FROM json_each(?))", (ids,)
-        ).fetchall()
+        return (
+            self._read()
+            .execute(f"{select} WHERE c.vid IN (SELECT value FROM json_each(?))", (ids,))
+            .fetchall()
+        )
 
     def filter_ids(self, filters: Filters) -> np.ndarray | None:
         """Chunk ids that pass `filters`, or None when there is nothing to filter on."""
         if not filters:
             return None
         where, args = _where(filters)
-        rows = self._db.execute(
-            f"SELECT c.vid FROM chunks c JOIN documents d ON d.id = c.doc_id WHERE {where}", args
-        ).fetchall()
+        rows = (
+            self._read()
+            .execute(
+                f"SELECT c.vid FROM chunks c JOIN documents d ON d.id = c.doc_id WHERE {where}",
+                args,
+            )
+            .fetchall()
+        )
         return np.array([r[0] for r in rows], dtype=np.int64)
 
     def get(self, doc_id: str) -> tuple[Document, list[Chunk]] | None:
-        row = self._db.execute(
+        db = self._read()
+        row = db.execute(
             "SELECT id, text, title, date, source, url FROM documents WHERE id = ?", (doc_id,)
         ).fetchone()
         if row is None:
             return None
         doc = Document(*row)
-        spans = self._db.execute(
+        spans = db.execute(
             "SELECT chunk_no, start, end FROM chunks WHERE doc_id = ? ORDER BY chunk_no", (doc_id,)
         ).fetchall()
         return doc, [Chunk(doc_id, n, s, e, doc.text[s:e]) for n, s, e in spans]
 
     def summaries(self, limit: int, offset: int) -> list[DocSummary]:
-        rows = self._db.execute(
-            "SELECT d.id, d.title, d.date, d.source, d.url, length(d.text), "
-            "(SELECT count(*) FROM chunks c WHERE c.doc_id = d.id), d.indexed_at "
-            "FROM documents d ORDER BY d.id LIMIT ? OFFSET ?",
-            (limit, offset),
-        ).fetchall()
+        rows = (
+            self._read()
+            .execute(
+                "SELECT d.id, d.title, d.date, d.source, d.url, length(d.text), "
+                "(SELECT count(*) FROM chunks c WHERE c.doc_id = d.id), d.indexed_at "
+                "FROM documents d ORDER BY d.id LIMIT ? OFFSET ?",
+                (limit, offset),
+            )
+            .fetchall()
+        )
         return [DocSummary(*r) for r in rows]
 
     def count_documents(self) -> int:
-        return int(self._db.execute("SELECT count(*) FROM documents").fetchone()[0])
+        return int(self._read().execute("SELECT count(*) FROM documents").fetchone()[0])
 
     def count_chunks(self) -> int:
-        return int(self._db.execute("SELECT count(*) FROM chunks").fetchone()[0])
+        return int(self._read().execute("SELECT count(*) FROM chunks").fetchone()[0])
 
 
 def _where(filters: Filters) -> tuple[str, list[object]]:

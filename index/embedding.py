@@ -9,9 +9,6 @@ os.environ["HF_HUB_OFFLINE"] = "1"
 os.environ["TRANSFORMERS_OFFLINE"] = "1"
 
 import logging  # noqa: E402
-import threading  # noqa: E402
-from collections.abc import Iterator  # noqa: E402
-from contextlib import contextmanager  # noqa: E402
 from dataclasses import dataclass  # noqa: E402
 from functools import lru_cache  # noqa: E402
 from importlib.resources import files  # noqa: E402
@@ -120,7 +117,6 @@ class Embedder:
         self._batcher = QueryBatcher(self._encode_queries)
         # Chat follow-ups, load tests and the extractive answerer embed the same question again.
         self._cached_query = lru_cache(maxsize=options.query_cache_size)(self._embed_one)
-        self._ready = threading.local()  # per thread: the query `ready` embedded ahead
 
     @property
     def tokenizer(self) -> Any:
@@ -141,24 +137,6 @@ class Embedder:
 
     def embed_query(self, text: str) -> np.ndarray:
         """A copy of the (possibly cached) vector: callers may write to what they get."""
-        held = getattr(self._ready, "query", None)
-        if held is not None and held[0] == text:
-            vector: np.ndarray = held[1].copy()
-            return vector
-        return self._embed_query(text)
-
-    @contextmanager
-    def ready(self, text: str) -> Iterator[None]:
-        """Embeds `text` now, so a caller can do it before taking a lock that other requests
-        wait on; inside the block, embed_query(text) on this thread returns that vector."""
-        outer = getattr(self._ready, "query", None)
-        self._ready.query = (text, self._embed_query(text))
-        try:
-            yield
-        finally:
-            self._ready.query = outer
-
-    def _embed_query(self, text: str) -> np.ndarray:
         vector: np.ndarray = self._cached_query(text).copy()
         return vector
 

@@ -9,7 +9,8 @@ from pathlib import Path
 
 from index.models import Document
 from index.readers import ReadError, UnsupportedFile, discover, read_file
-from index.store import NewsIndex, UpsertReport
+from index.sources.base import Sink
+from index.store import UpsertReport
 
 log = logging.getLogger(__name__)
 
@@ -32,7 +33,7 @@ class IngestReport:
 
 
 def ingest(
-    index: NewsIndex,
+    index: Sink,
     paths: Iterable[Path],
     batch_size: int = 32,
     on_file: Callable[[Path], None] | None = None,

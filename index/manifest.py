@@ -58,6 +58,10 @@ class Manifest:
             )
 
 
+def exists(directory: Path) -> bool:
+    return (directory / FILENAME).is_file()
+
+
 def read(directory: Path) -> Manifest | None:
     path = directory / FILENAME
     if not path.exists():

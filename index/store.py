@@ -1,11 +1,24 @@
-"""NewsIndex: the docstore, the vector store and the chunker kept in step on disk."""
+"""NewsIndex: the one writer of an index directory, keeping docstore, vectors and terms in step.
+
+A write embeds outside any lock, then, under the writer's own lock: adds the new chunks to the
+vector store and the lexical index (visible there, but to no search yet, for no docstore row
+names them), commits the docstore (the moment the whole document appears, or changes, at once),
+and drops the replaced chunks once no search that started earlier can still read them
+(index/epochs.py). Searches (`searcher`, index/searcher.py) take no lock of this module.
+
+Crash safety: the docstore is the source of truth and holds every vector. The lexical index
+commits before the docstore; the vector store is saved every `checkpoint_seconds` and on close.
+Opening reconciles both with the docstore, so a SIGKILL at any point loses nothing that was
+acknowledged and leaves nothing half-written.
+"""
 
 from __future__ import annotations
 
+import itertools
 import logging
 import threading
+import time
 from collections.abc import Iterable, Mapping
-from contextlib import nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -14,26 +27,23 @@ import numpy as np
 
 from index import manifest
 from index.chunking import Chunker, ChunkerSettings
-from index.collapse import collapse as fold_duplicates
-from index.docstore import ChunkRow, DocStore, DocSummary, Filters, content_hash
+from index.docstore import Chunked, DocStore, DocSummary, Filters, content_hash
 from index.embedding import Embedder
+from index.epochs import Epochs
+from index.lock import WriterLock
 from index.manifest import Manifest
 from index.models import Chunk, Document, Hit
-from index.retrievers import (
-    BM25Retriever,
-    DenseRetriever,
-    RetrievalSettings,
-    Retriever,
-    build_retrievers,
-    pick,
-)
+from index.retrievers import BM25Retriever, DenseRetriever, RetrievalSettings, build_retrievers
+from index.retrievers.bm25 import contexts
+from index.searcher import Searcher
 from index.vectorstores import open_vector_store
 
 log = logging.getLogger(__name__)
 
-# Collapsing fetches this many times k, so duplicates folded away leave k distinct passages.
-COLLAPSE_DEPTH = 3
-Ranked = tuple[ChunkRow, float, tuple[str, ...]]
+# How long a write waits for earlier searches before dropping what it replaced; past it the
+# drop waits for the next write (the replaced chunks stay invisible meanwhile).
+RETIRE_WAIT = 5.0
+REBUILD_BATCH = 2_000  # documents read per batch when the lexical index is rebuilt
 
 
 @dataclass
@@ -45,7 +55,11 @@ class UpsertReport:
 
 
 class NewsIndex:
-    """One index directory; every public method is safe to call from several threads."""
+    """One index directory. Writes are serialized; searches run beside them, on any thread.
+
+    `read_only` opens an index another process writes (a server): nothing is written or locked,
+    and vectors the server has not saved yet are restored in memory from the docstore.
+    """
 
     def __init__(
         self,
@@ -55,6 +69,9 @@ class NewsIndex:
         vector_store: str = "faiss",
         retrieval: RetrievalSettings | None = None,
         store_options: Mapping[str, Any] | None = None,
+        read_only: bool = False,
+        checkpoint_seconds: float = 60.0,
+        lock_wait: float = 0.0,
     ) -> None:
         chunking = chunking or ChunkerSettings()
         if chunking.size > embedder.max_chunk_tokens:
@@ -62,37 +79,76 @@ class NewsIndex:
                 f"chunk size {chunking.size} exceeds the model window "
                 f"({embedder.max_chunk_tokens} tokens besides [CLS] and [SEP])"
             )
+        if read_only and not manifest.exists(directory):
+            raise ValueError(f"no index at {directory}: index some documents first")
         directory.mkdir(parents=True, exist_ok=True)
         self.directory = directory
         self.embedder = embedder
-        self.manifest = _open_manifest(directory, embedder, chunking, vector_store)
-        self.docstore = DocStore(directory)
-        self.vectors = open_vector_store(vector_store, directory, embedder.dimension, store_options)
-        self.chunker = Chunker(embedder.count_tokens, chunking)
-        self.retrieval = retrieval or RetrievalSettings()
-        self.lexical = BM25Retriever(directory, self.docstore.chunk_contexts, self.retrieval.bm25)
-        dense = DenseRetriever(embedder, self.vectors)
-        self.retrievers = build_retrievers(dense, self.lexical, self.retrieval)
-        self._lock = threading.RLock()
-        self._reconcile()
+        self.read_only = read_only
+        self.checkpoint_seconds = checkpoint_seconds
+        self.lock = None if read_only else WriterLock(directory, lock_wait)
+        try:
+            self.manifest = _open_manifest(directory, embedder, chunking, vector_store, read_only)
+            self.docstore = DocStore(directory)
+            self.vectors = open_vector_store(
+                vector_store, directory, embedder.dimension, store_options
+            )
+            self.chunker = Chunker(embedder.count_tokens, chunking)
+            self.retrieval = retrieval or RetrievalSettings()
+            self.lexical = BM25Retriever(directory, self.retrieval.bm25, writable=not read_only)
+            self.epochs = Epochs()
+            retrievers = build_retrievers(
+                DenseRetriever(self.vectors), self.lexical, self.retrieval
+            )
+            self.searcher = Searcher(
+                self.docstore, embedder, retrievers, self.retrieval, self.epochs
+            )
+            self._write = threading.Lock()
+            self._retired: list[np.ndarray] = []  # replaced chunks not yet dropped
+            self._saved_at = time.monotonic()
+            self._reconcile()
+        except BaseException:
+            if self.lock is not None:
+                self.lock.release()
+            raise
 
     def _reconcile(self) -> None:
         """Brings the derived indexes in line with the docstore after a crash or a lost file."""
         stored = self.docstore.all_ids()
-        if not np.array_equal(self.lexical.ids(), stored):
-            log.warning("BM25 index out of step with the docstore; rebuilding it on first use")
-            self.lexical.invalidate()
         self._reconcile_vectors(stored)
+        if not self.read_only:
+            self._reconcile_lexical(stored)
 
     def _reconcile_vectors(self, stored: np.ndarray) -> None:
         indexed = self.vectors.ids()
         extra, missing = np.setdiff1d(indexed, stored), np.setdiff1d(stored, indexed)
         if not (extra.size or missing.size):
             return
-        log.warning("reconciling vectors: %d stale, %d missing", extra.size, missing.size)
+        level = logging.INFO if self.read_only else logging.WARNING
+        log.log(level, "reconciling vectors: %d stale, %d missing", extra.size, missing.size)
         self.vectors.remove(extra)
         self.vectors.add(missing, self.docstore.vectors(missing, self.embedder.dimension))
-        self.vectors.save()
+        if not self.read_only:
+            self.vectors.save()
+
+    def _reconcile_lexical(self, stored: np.ndarray) -> None:
+        indexed = np.zeros(0, np.int64) if self.lexical.created else self.lexical.ids()
+        extra, missing = np.setdiff1d(indexed, stored), np.setdiff1d(stored, indexed)
+        if not (extra.size or missing.size):
+            return
+        if self.lexical.created:
+            log.info("building the lexical index from %d chunks", missing.size)
+        else:
+            log.warning(
+                "reconciling the lexical index: %d stale, %d missing", *map(len, (extra, missing))
+            )
+        self.lexical.remove(extra)
+        every = self.lexical.created or missing.size == stored.size
+        for doc in self.docstore.chunked(None if every else missing):
+            if not every:  # a document's chunks go in whole, whatever part of them was there
+                self.lexical.remove(np.array(doc.vids, dtype=np.int64))
+            self._stage_terms(doc)
+        self.lexical.publish()
 
     def upsert(self, docs: Iterable[Document], progress: bool = False) -> UpsertReport:
         """Adds new documents, replaces changed ones and skips unchanged ones (by content hash)."""
@@ -101,15 +157,14 @@ class NewsIndex:
         chunks = [self.chunker.chunk(d.id, d.text) for d in todo]
         texts = [c.text for doc_chunks in chunks for c in doc_chunks]
         vectors = self.embedder.embed_documents(texts, progress=progress)
-        with self._lock:
-            self._apply(todo, chunks, vectors)
+        self._apply(todo, chunks, vectors)
         report.chunks = len(texts)
         return report
 
     def _changed(self, docs: dict[str, Document], report: UpsertReport) -> list[Document]:
         todo = []
         for doc in docs.values():
-            old = self.docstore_hash(doc.id)
+            old = self.docstore.hash_of(doc.id)
             if old == content_hash(doc):
                 report.unchanged.append(doc.id)
                 continue
@@ -122,36 +177,88 @@ class NewsIndex:
     ) -> None:
         """Stores documents that bring their own chunks and vectors (benchmarks, migrations):
         no hashing, chunking or embedding; `vectors` has one row per chunk, in order."""
-        with self._lock:
-            self._apply(docs, chunks, vectors)
+        self._apply(docs, chunks, vectors)
 
     def _apply(self, docs: list[Document], chunks: list[list[Chunk]], vectors: np.ndarray) -> None:
-        """Docstore first (one transaction), then the vector store: a crash between the two
-        leaves rows whose vectors `_reconcile` restores from the docstore on the next open."""
-        with self.docstore.transaction():
-            stale = self.docstore.delete([d.id for d in docs])
-            offset, fresh = 0, []
-            for doc, doc_chunks in zip(docs, chunks, strict=True):
-                end = offset + len(doc_chunks)
-                fresh.append(self.docstore.put(doc, doc_chunks, vectors[offset:end]))
-                offset = end
-        self.vectors.remove(stale)
-        self.vectors.add(np.concatenate(fresh) if fresh else np.zeros(0, np.int64), vectors)
-        if docs:
-            self.vectors.save()
-            self.lexical.invalidate()
+        if not docs:
+            return
+        self._writable()
+        with self._write:
+            added = np.zeros(0, np.int64)
+            try:
+                with self.docstore.transaction():
+                    stale = self.docstore.delete([d.id for d in docs])
+                    fresh = [
+                        self.docstore.put(doc, doc_chunks, vectors[start : start + len(doc_chunks)])
+                        for doc, doc_chunks, start in zip(
+                            docs, chunks, _starts(chunks), strict=True
+                        )
+                    ]
+                    added = np.concatenate(fresh)
+                    self.vectors.add(added, vectors)
+                    for doc, doc_chunks, vids in zip(docs, chunks, fresh, strict=True):
+                        spans = [(c.start, c.end) for c in doc_chunks]
+                        self._stage_terms(
+                            Chunked(doc.id, doc.title, doc.text, vids.tolist(), spans)
+                        )
+                    self.lexical.publish()
+            except BaseException:
+                self._undo(added)
+                raise
+            self._retire(stale)
+
+    def _stage_terms(self, doc: Chunked) -> None:
+        texts = contexts(doc.title, doc.text, doc.spans, self.retrieval.bm25)
+        self.lexical.add(doc.vids, texts)
+
+    def _undo(self, added: np.ndarray) -> None:
+        """A write that failed before its commit: nothing of it may stay findable (its chunk
+        ids are handed out again by the docstore)."""
+        self.lexical.discard()
+        if added.size:
+            self.vectors.remove(added)
+            self.lexical.remove(added)
+            self.lexical.publish()
+
+    def _retire(self, stale: np.ndarray) -> None:
+        """After a commit: drops `stale` (and anything an earlier write could not drop) once
+        the searches that started before the commit are done; saves vectors when it is time."""
+        generation = self.epochs.advance()
+        if stale.size:
+            self._retired.append(stale)
+        if self._retired and self.epochs.drain(generation, RETIRE_WAIT):
+            gone = np.concatenate(self._retired)
+            self._retired = []
+            self.vectors.remove(gone)
+            self.lexical.remove(gone)
+            self.lexical.publish()
+        if time.monotonic() - self._saved_at >= self.checkpoint_seconds:
+            self.checkpoint()
+
+    def checkpoint(self) -> None:
+        """Saves the vector store, so the next open has less to restore from the docstore."""
+        self.vectors.save()
+        self._saved_at = time.monotonic()
 
     def delete(self, doc_id: str) -> bool:
         """Removes a document and its chunks; False when there was no such document."""
-        with self._lock:
+        self._writable()
+        with self._write:
             if self.docstore.hash_of(doc_id) is None:
                 return False
             with self.docstore.transaction():
                 stale = self.docstore.delete([doc_id])
-            self.vectors.remove(stale)
-            self.vectors.save()
-            self.lexical.invalidate()
+            self._retire(stale)
             return True
+
+    def _writable(self) -> None:
+        if self.read_only:
+            raise PermissionError(f"the index at {self.directory} was opened read-only")
+
+    def announce(self, url: str) -> None:
+        """Tells other processes (`newsrag index`) where this process serves the index."""
+        if self.lock is not None:
+            self.lock.announce(url)
 
     def search(
         self,
@@ -161,82 +268,47 @@ class NewsIndex:
         mode: str | None = None,
         collapse: bool | None = None,
     ) -> list[Hit]:
-        """The best `k` chunks for `query` among those passing `filters`, best first.
-
-        `mode` ("dense", "bm25" or "hybrid") and `collapse` default to the index's settings.
-        """
-        mode = self.retrieval.mode if mode is None else mode
-        retriever = pick(self.retrievers, mode)
-        fold = self.retrieval.collapse if collapse is None else collapse
-        # The query is embedded before the lock: the model is safe to share between threads,
-        # and its few milliseconds are most of a search, which other requests need not wait for.
-        ahead = self.embedder.ready(query) if mode != "bm25" else nullcontext()
-        with ahead, self._lock:
-            allowed = self.docstore.filter_ids(filters or Filters())
-            if allowed is not None and not allowed.size:
-                return []
-            ranked = self._ranked(retriever, query, k, allowed, fold)
-        return [_hit(rank, *item) for rank, item in enumerate(ranked, start=1)]
-
-    def _ranked(
-        self, retriever: Retriever, query: str, k: int, allowed: np.ndarray | None, fold: bool
-    ) -> list[Ranked]:
-        """Digs deeper while folded duplicates leave fewer than `k` passages."""
-        depth = k * COLLAPSE_DEPTH if fold else k
-        while True:
-            scored = retriever.retrieve(query, depth, allowed)
-            rows = self.docstore.rows([vid for vid, _ in scored])
-            found = [(rows[vid], score) for vid, score in scored if vid in rows]
-            ranked: list[Ranked] = [(row, score, ()) for row, score in found]
-            if fold:
-                ranked = [(g.passage, g.score, tuple(g.also_in)) for g in fold_duplicates(found)]
-            if len(ranked) >= k or len(scored) < depth:
-                return ranked[:k]
-            depth *= 2
+        """`searcher.search`: the best `k` chunks for `query`, best first."""
+        return self.searcher.search(query, k, filters, mode, collapse)
 
     def docstore_hash(self, doc_id: str) -> str | None:
-        with self._lock:
-            return self.docstore.hash_of(doc_id)
+        return self.docstore.hash_of(doc_id)
 
     def get(self, doc_id: str) -> tuple[Document, list[Chunk]] | None:
-        with self._lock:
-            return self.docstore.get(doc_id)
+        return self.docstore.get(doc_id)
 
     def documents(self, limit: int = 100, offset: int = 0) -> list[DocSummary]:
-        with self._lock:
-            return self.docstore.summaries(limit, offset)
+        return self.docstore.summaries(limit, offset)
 
     def counts(self) -> tuple[int, int]:
         """(documents, chunks)."""
-        with self._lock:
-            return self.docstore.count_documents(), self.docstore.count_chunks()
+        return self.docstore.count_documents(), self.docstore.count_chunks()
 
     def close(self) -> None:
-        """Brings BM25 up to date on disk (so the next open starts ready), then closes."""
-        with self._lock:
-            self.lexical.refresh()
+        """Drops what is left to drop, saves the vectors, and lets another writer in."""
+        with self._write:
+            if not self.read_only:
+                if self._retired:
+                    self._retire(np.zeros(0, np.int64))
+                self.vectors.save()
+            self.lexical.close()
             self.docstore.close()
+            if self.lock is not None:
+                self.lock.release()
+                self.lock = None
 
 
-def _hit(rank: int, row: ChunkRow, score: float, also_in: tuple[str, ...]) -> Hit:
-    return Hit(
-        rank=rank,
-        score=score,
-        doc_id=row.doc_id,
-        chunk_id=f"{row.doc_id}:{row.chunk_no}",
-        start=row.start,
-        end=row.end,
-        text=row.text,
-        title=row.title,
-        source=row.source,
-        date=row.date,
-        url=row.url,
-        also_in=also_in,
-    )
+def _starts(chunks: list[list[Chunk]]) -> list[int]:
+    """Where each document's rows begin in the vectors of all of them."""
+    return list(itertools.accumulate((len(c) for c in chunks[:-1]), initial=0))
 
 
 def _open_manifest(
-    directory: Path, embedder: Embedder, chunking: ChunkerSettings, vector_store: str
+    directory: Path,
+    embedder: Embedder,
+    chunking: ChunkerSettings,
+    vector_store: str,
+    read_only: bool,
 ) -> Manifest:
     wanted = Manifest(
         model=embedder.model_id,
@@ -248,7 +320,8 @@ def _open_manifest(
     )
     found = manifest.read(directory)
     if found is None:
-        manifest.write(directory, wanted)
+        if not read_only:
+            manifest.write(directory, wanted)
         return wanted
     found.check(wanted, directory)
     return found

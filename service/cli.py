@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import threading
 from dataclasses import asdict
 from functools import partial
 from pathlib import Path
@@ -23,12 +24,20 @@ from eval.report import retrieval_table, write_json, write_report
 from eval.runner import parse_modes, run_eval
 from index.docstore import Filters
 from index.ingest import IngestReport, ingest
+from index.lock import IndexBusy, Owner, WriterLock
 from index.manifest import IndexMismatch
 from index.readers import discover
+from index.sources.base import Sink, close_sink
+from index.sources.feedstate import STATE_FILE as FEEDS_STATE
+from index.sources.feedstate import PollReport
+from index.sources.watch import STATE_FILE as WATCH_STATE
+from index.sources.watch import FolderSync, SyncReport, watch_folders
 from index.store import NewsIndex
 from service.answering.answers import Answer, AnswerService
 from service.config import get_settings
 from service.engine import make_embedder, open_index
+from service.feeds import make_follower
+from service.remote import RemoteError, RemoteIndex
 
 app = typer.Typer(
     help="Semantic search and cited answers over news articles.", no_args_is_help=True
@@ -39,12 +48,57 @@ console = Console()
 err = Console(stderr=True)
 
 
-def _index() -> NewsIndex:
+def _index(read_only: bool = False) -> NewsIndex:
+    """The index at NEWSRAG_INDEX_DIR; IndexBusy when another process writes it."""
     try:
-        return open_index(get_settings())
+        return open_index(get_settings(), read_only=read_only)
     except (IndexMismatch, ValueError) as exc:
         err.print(f"[red]error:[/red] {exc}")
         raise typer.Exit(2) from exc
+
+
+def _writer_now() -> Owner | None:
+    """Who writes the index at this moment, if anyone: a probe before loading the model."""
+    directory = get_settings().index_dir
+    if not directory.is_dir():
+        return None
+    try:
+        WriterLock(directory).release()
+    except IndexBusy as exc:
+        return exc.owner
+    return None
+
+
+def _reader() -> NewsIndex:
+    """For commands that only read: the index as its writer when nobody else writes it (so it
+    is brought up to date first), else read-only beside the process that writes it."""
+    try:
+        return _index(read_only=_writer_now() is not None)
+    except IndexBusy:  # a writer came in between
+        return _index(read_only=True)
+
+
+def _sink(server: str | None = None) -> Sink:
+    """Where writes go: the server at `server`, else the local index, else (while a server owns
+    the index) that server. Two processes never write one index."""
+    settings = get_settings()
+    keys = settings.admin_keys or settings.api_keys
+    key = keys[0].get_secret_value() if keys else None
+    owner = None if server else _writer_now()
+    try:
+        if server is None and owner is None:
+            return _index()
+    except IndexBusy as exc:  # a writer came in between
+        owner = exc.owner
+    if server is None and (owner is None or owner.url is None):
+        busy = IndexBusy(settings.index_dir, owner or Owner())
+        err.print(f"[red]error:[/red] {escape(str(busy))}")
+        raise typer.Exit(2)
+    url = server or (owner.url if owner else None)
+    assert url is not None
+    if server is None:
+        err.print(f"[dim]the server at {url} owns the index: sending the documents there[/dim]")
+    return RemoteIndex(url, key)
 
 
 @app.callback()
@@ -52,19 +106,29 @@ def main(verbose: Annotated[bool, typer.Option("--verbose", "-v")] = False) -> N
     logging.basicConfig(level=logging.INFO if verbose else logging.WARNING, format="%(message)s")
 
 
+REMOTE_FOLLOW_STATE = "follow.json"
+SERVER_HELP = "Send the documents to this newsrag server (default: the one serving the index)."
+
+
 @app.command("index")
 def index_cmd(
     paths: Annotated[list[Path], typer.Argument(help="Files or folders to index.", exists=True)],
+    server: Annotated[str | None, typer.Option(help=SERVER_HELP)] = None,
 ) -> None:
     """Index files and folders (.txt .md .html .json .jsonl); unchanged documents are skipped."""
-    index = _index()
+    sink = _sink(server)
     files = list(discover(paths))
     columns = (TextColumn("indexing"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
-    with Progress(*columns, console=err) as progress:
-        task = progress.add_task("files", total=len(files))
-        report = ingest(index, files, on_file=lambda _: progress.advance(task))
+    try:
+        with Progress(*columns, console=err) as progress:
+            task = progress.add_task("files", total=len(files))
+            report = ingest(sink, files, on_file=lambda _: progress.advance(task))
+    except RemoteError as exc:
+        err.print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(1) from exc
+    finally:
+        close_sink(sink)
     _print_report(report)
-    index.close()
     if report.errors:
         raise typer.Exit(1)
 
@@ -91,7 +155,7 @@ def search(
     if not query.strip():
         err.print("[red]error:[/red] the query is empty")
         raise typer.Exit(2)
-    index = _index()
+    index = _reader()
     for hit in index.search(query, k, Filters(source=source)):
         console.print(
             f"[bold]{hit.rank}.[/bold] {hit.score:.3f}  [bold]{hit.title or hit.doc_id}[/bold]\n"
@@ -119,20 +183,110 @@ def serve(
     from service.main import create_app
 
     settings = get_settings()
+    settings = settings.model_copy(
+        update={"host": host or settings.host, "port": port or settings.port}
+    )
     logs.configure(settings.log_format, settings.log_level)
     uvicorn.run(
         create_app(settings),
-        host=host or settings.host,
-        port=port or settings.port,
+        host=settings.host,
+        port=settings.port,
         log_config=None,  # uvicorn's loggers propagate to ours, in our format
         access_log=False,  # the app writes its own access line, with the request id
     )
 
 
+@app.command()
+def follow(
+    urls: Annotated[
+        list[str] | None,
+        typer.Argument(help="Feed URLs (RSS, Atom, JSON Feed); default: NEWSRAG_FEEDS."),
+    ] = None,
+    every: Annotated[
+        float | None, typer.Option(min=1, help="Poll again every SECONDS until Ctrl-C.")
+    ] = None,
+    server: Annotated[str | None, typer.Option(help=SERVER_HELP)] = None,
+) -> None:
+    """Index the new and changed items of feeds: once, or every SECONDS with --every."""
+    settings = get_settings()
+    if not (urls or settings.feeds):
+        err.print("[red]error:[/red] name feed URLs or set NEWSRAG_FEEDS")
+        raise typer.Exit(2)
+    sink = _sink(server)
+    # Beside a server (which keeps feeds.json for its own polling), this run keeps its own state.
+    state = REMOTE_FOLLOW_STATE if isinstance(sink, RemoteIndex) else FEEDS_STATE
+    follower = make_follower(settings, sink, urls or settings.feeds, every, _print_poll, state)
+    reports: list[PollReport] = []
+    try:
+        if every is None:
+            reports = follower.poll_all()
+        else:
+            follower.run(threading.Event())  # until Ctrl-C
+    except KeyboardInterrupt:
+        pass
+    finally:
+        follower.close()
+        close_sink(sink)
+    if any(report.errors for report in reports):
+        raise typer.Exit(1)
+
+
+def _print_poll(report: PollReport) -> None:
+    name = escape(report.title or report.url)
+    if report.failed:
+        err.print(f"[red]failed[/red] {escape(report.errors[-1])}", soft_wrap=True)
+        return
+    if report.not_modified:
+        console.print(f"{name}: not modified", highlight=False)
+        return
+    console.print(
+        f"{name}: {report.added} added, {report.replaced} replaced, {report.skipped} skipped, "
+        f"{len(report.errors)} failed",
+        highlight=False,
+    )
+    for reason in report.errors:
+        err.print(f"[red]failed[/red] {escape(reason)}", soft_wrap=True)
+
+
+@app.command("watch")
+def watch_cmd(
+    folders: Annotated[
+        list[Path], typer.Argument(help="Folders to follow.", exists=True, file_okay=False)
+    ],
+    once: Annotated[bool, typer.Option(help="Sync once and exit instead of watching.")] = False,
+    server: Annotated[str | None, typer.Option(help=SERVER_HELP)] = None,
+) -> None:
+    """Index folders, then keep the index in step as files are added, changed or deleted."""
+    sink = _sink(server)
+    synced = FolderSync(folders, sink, get_settings().index_dir / WATCH_STATE)
+    report = None
+    try:
+        if once:
+            report = synced.sync()
+            _print_sync(report)
+        else:
+            watch_folders(synced, _print_sync)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        close_sink(sink)
+    if report is not None and report.errors:
+        raise typer.Exit(1)
+
+
+def _print_sync(report: SyncReport) -> None:
+    console.print(
+        f"{report.files} files: {report.added} added, {report.replaced} replaced, "
+        f"{report.unchanged} unchanged, {report.deleted} deleted, {len(report.errors)} failed"
+    )
+    for path, reason in report.errors:
+        err.print(f"[red]failed[/red] {escape(path)}: {escape(reason)}", soft_wrap=True)
+
+
 @docs_app.command("list")
 def docs_list(limit: int = 100, offset: int = 0) -> None:
     """List indexed documents."""
-    index = _index()
+    index = _reader()
     table = Table("title", "date", "source", "chunks")
     table.add_column("id", no_wrap=True)
     for doc in index.documents(limit, offset):
@@ -144,7 +298,7 @@ def docs_list(limit: int = 100, offset: int = 0) -> None:
 @docs_app.command("show")
 def docs_show(doc_id: str) -> None:
     """Show a document's metadata, chunk spans and text."""
-    index = _index()
+    index = _reader()
     found = index.get(doc_id)
     index.close()
     if found is None:
@@ -160,10 +314,15 @@ def docs_show(doc_id: str) -> None:
 
 @docs_app.command("delete")
 def docs_delete(doc_id: str) -> None:
-    """Delete a document from the index."""
-    index = _index()
-    deleted = index.delete(doc_id)
-    index.close()
+    """Delete a document from the index (through the server while one owns it)."""
+    sink = _sink()
+    try:
+        deleted = sink.delete(doc_id)
+    except RemoteError as exc:
+        err.print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(1) from exc
+    finally:
+        close_sink(sink)
     if not deleted:
         err.print(f"[red]error:[/red] no document with id {doc_id!r}")
         raise typer.Exit(1)
@@ -171,7 +330,7 @@ def docs_delete(doc_id: str) -> None:
 
 
 def _answers() -> AnswerService:
-    return AnswerService(_index(), get_settings())
+    return AnswerService(_reader(), get_settings())
 
 
 def _print_answer(result: Answer) -> None:
@@ -209,6 +368,7 @@ def ask(
         raise typer.Exit(2) from exc
     finally:
         answers.close()
+        answers.index.close()
 
 
 @app.command()
@@ -234,6 +394,7 @@ def chat(
         _print_answer(result)
         history.append({"role": "assistant", "content": result.answer})
     answers.close()
+    answers.index.close()
 
 
 @app.command("eval")
@@ -363,8 +524,8 @@ def bench(
         Path | None, typer.Option("--json", help="Write the figures here.")
     ] = None,
 ) -> None:
-    """Indexing speed against plain sentence-transformers, /search over HTTP at 10k-1M chunks,
-    and ANN recall, measured in one run on this machine."""
+    """Indexing speed against plain sentence-transformers, /search over HTTP at 10k-1M chunks
+    (also while articles are POSTed), and ANN recall, measured in one run on this machine."""
     from eval.bench import BenchPlan, default_corpus, markdown, run_bench
 
     settings = get_settings()

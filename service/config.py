@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 from functools import lru_cache
 from pathlib import Path
-from typing import Annotated, Any, Literal, TypeVar
+from typing import Annotated, Any, Literal, TypeVar, get_args, get_origin
 
-from pydantic import Field, SecretStr, ValidationInfo, field_validator
+from pydantic import Field, SecretStr, ValidationInfo, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from index.chunking import ChunkerSettings
@@ -16,6 +16,8 @@ from index.retrievers import RetrievalSettings, SearchMode
 from index.vectorstores.ann import FAISS_OPTIONS, AnnKind
 
 MIN_KEY_CHARS = 16
+# Settings whose empty value is documented to mean "choose for me".
+EMPTY_MEANS_DEFAULT = {"query_backend"}
 Item = TypeVar("Item")
 # A list read from `a,b,c` in the environment (see split_commas) rather than from JSON.
 CommaList = Annotated[list[Item], NoDecode]
@@ -97,7 +99,13 @@ class Settings(BaseSettings):
         20_000, ge=0, description="Filters that allow at most this many chunks search exactly."
     )
     seed_dir: Path | None = Field(
-        Path("seeds"), description="Indexed on start when the index is empty (unset to skip)."
+        Path("seeds"), description="Indexed on start when the index is empty (empty: no seeding)."
+    )
+    checkpoint_seconds: float = Field(
+        60.0,
+        ge=0,
+        description="Most seconds between saves of the vector index while writes arrive (and on "
+        "stop); the docstore restores anything newer on the next start. 0: after every write.",
     )
     host: str = Field("127.0.0.1", description="Address `newsrag serve` binds to.")
     port: int = Field(8000, ge=1, le=65535, description="Port `newsrag serve` listens on.")
@@ -133,6 +141,20 @@ class Settings(BaseSettings):
     cors_origins: CommaList[str] = Field(
         default_factory=list, description="Comma-separated origins browsers may call from ('*')."
     )
+    feeds: CommaList[str] = Field(
+        default_factory=list,
+        description="Comma-separated RSS, Atom or JSON Feed URLs the server polls (GET /feeds).",
+    )
+    feed_interval: float = Field(
+        300.0, gt=0, description="Seconds between polls of a feed; failures back off to 1 hour."
+    )
+    feed_timeout: float = Field(
+        10.0, gt=0, description="Seconds one feed or article fetch may take, body included."
+    )
+    feed_max_bytes: int = Field(
+        5 * 1024 * 1024, ge=1, description="Largest feed or article page; a bigger one is an error."
+    )
+    feed_max_redirects: int = Field(5, ge=0, description="Redirects followed per feed or page.")
     max_body_bytes: int = Field(10 * 1024 * 1024, ge=1, description="Largest request body.")
     max_documents_per_upload: int = Field(1000, ge=1, description="Most documents per upload.")
     rate_limit_per_minute: int = Field(
@@ -144,7 +166,30 @@ class Settings(BaseSettings):
         "INFO", description="Least severe log level written."
     )
 
-    @field_validator("api_keys", "admin_keys", "cors_origins", mode="before")
+    @model_validator(mode="before")
+    @classmethod
+    def empty_values(cls, values: object) -> object:
+        """An empty variable (`NEWSRAG_SEED_DIR=`) turns an optional setting off; anything else
+        it would make mean something surprising (an empty path is the current directory) is
+        refused by name rather than guessed."""
+        if not isinstance(values, dict):
+            return values
+        out = dict(values)
+        for name, value in values.items():
+            info = cls.model_fields.get(name)
+            if info is None or not (isinstance(value, str) and not value.strip()):
+                continue
+            if name in EMPTY_MEANS_DEFAULT:
+                continue
+            if _optional(info.annotation):
+                out[name] = None
+            elif not _listed(info.annotation):
+                raise ValueError(
+                    f"NEWSRAG_{name.upper()} is empty; unset it for the default ({info.default!r})"
+                )
+        return out
+
+    @field_validator("api_keys", "admin_keys", "cors_origins", "feeds", mode="before")
     @classmethod
     def split_commas(cls, value: object) -> object:
         """Environment values are `a,b` (a JSON list also works), not only JSON as by default."""
@@ -153,6 +198,15 @@ class Settings(BaseSettings):
         if isinstance(value, str):
             return [part.strip() for part in value.split(",") if part.strip()]
         return value
+
+    @field_validator("feeds")
+    @classmethod
+    def web_urls(cls, urls: list[str]) -> list[str]:
+        """Feeds are fetched over HTTP(S); anything else would only fail at every poll."""
+        bad = [url for url in urls if not url.lower().startswith(("http://", "https://"))]
+        if bad:
+            raise ValueError(f"feed URLs must start with http:// or https://: {', '.join(bad)}")
+        return urls
 
     @field_validator("embed_backend", "query_backend")
     @classmethod
@@ -169,6 +223,13 @@ class Settings(BaseSettings):
         if any(len(key.get_secret_value()) < MIN_KEY_CHARS for key in keys):
             raise ValueError(f"every API key needs at least {MIN_KEY_CHARS} characters")
         return keys
+
+    @property
+    def public_url(self) -> str:
+        """Where `newsrag serve` can be reached from this machine (the address other newsrag
+        commands find in the index's lock file)."""
+        host = "127.0.0.1" if self.host in ("0.0.0.0", "::", "") else self.host
+        return f"http://[{host}]:{self.port}" if ":" in host else f"http://{host}:{self.port}"
 
     @property
     def chunking(self) -> ChunkerSettings:
@@ -200,6 +261,14 @@ class Settings(BaseSettings):
             "milvus_index": self.milvus_index,
             **{name: getattr(self, name) for name in FAISS_OPTIONS},
         }
+
+
+def _optional(annotation: Any) -> bool:
+    return type(None) in get_args(annotation)
+
+
+def _listed(annotation: Any) -> bool:
+    return get_origin(annotation) is list or any(_listed(a) for a in get_args(annotation))
 
 
 @lru_cache

@@ -17,8 +17,14 @@ def make_embedder(settings: Settings) -> Embedder:
     return Embedder(settings.model, settings.embed_batch_size, settings.embed_options)
 
 
-def open_index(settings: Settings, embedder: Embedder | None = None) -> NewsIndex:
-    """The index at settings.index_dir, built with settings.model."""
+def open_index(
+    settings: Settings,
+    embedder: Embedder | None = None,
+    read_only: bool = False,
+    lock_wait: float = 0.0,
+) -> NewsIndex:
+    """The index at settings.index_dir, built with settings.model; as its one writer unless
+    `read_only` (waiting up to `lock_wait` seconds for another writer to finish)."""
     return NewsIndex(
         settings.index_dir,
         embedder or make_embedder(settings),
@@ -26,6 +32,9 @@ def open_index(settings: Settings, embedder: Embedder | None = None) -> NewsInde
         settings.vector_store,
         settings.retrieval,
         settings.store_options,
+        read_only=read_only,
+        checkpoint_seconds=settings.checkpoint_seconds,
+        lock_wait=lock_wait,
     )
 
 

@@ -18,11 +18,14 @@ from service.answering.answers import AnswerService
 from service.answering.conversations import Conversations
 from service.config import Settings, get_settings
 from service.engine import open_index, seed_if_empty
+from service.feeds import start_polling, stop_polling
 from service.metrics import Metrics, timed_embedder
-from service.routes import answer, chat, documents, health, metrics, search
+from service.routes import answer, chat, documents, feeds, health, metrics, search
 from service.schemas import ErrorBody
 
 STATIC = Path(__file__).parent / "static"
+# A server starting while a short command (`newsrag search`) holds the index waits this long.
+LOCK_WAIT = 30.0
 # Every refusal has the same JSON shape; documenting it keeps clients and fuzzers honest.
 ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
     status: {"model": ErrorBody, "description": description}
@@ -52,14 +55,20 @@ def create_app(settings: Settings | None = None, index: NewsIndex | None = None)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        app.state.index = index or open_index(config, timed_embedder(config, app.state.metrics))
         if index is None:
+            embedder = timed_embedder(config, app.state.metrics)
+            app.state.index = open_index(config, embedder, lock_wait=LOCK_WAIT)
+            app.state.index.announce(config.public_url)
             seed_if_empty(app.state.index, config)
+        else:
+            app.state.index = index
         app.state.answers = AnswerService(app.state.index, config)
         app.state.conversations = Conversations()
         if index is None:
             settle_heap()
+        app.state.feeds = start_polling(config, app.state.index)
         yield
+        await stop_polling(app.state.feeds)
         app.state.answers.close()
         if index is None:
             app.state.index.close()
@@ -70,6 +79,7 @@ def create_app(settings: Settings | None = None, index: NewsIndex | None = None)
     errors.install(app)
     for router in (search.router, answer.router, chat.router, documents.router, health.router):
         app.include_router(router, responses=ERROR_RESPONSES)
+    app.include_router(feeds.router, responses=ERROR_RESPONSES)
     app.include_router(metrics.router, responses=ERROR_RESPONSES)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.add_api_route("/", chat_page, include_in_schema=False)

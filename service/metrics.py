@@ -142,9 +142,9 @@ class TimedEmbedder(Embedder):
         with self.seconds.labels("documents").time():
             return super().embed_documents(texts, progress)
 
-    def _embed_query(self, text: str) -> np.ndarray:
+    def embed_query(self, text: str) -> np.ndarray:
         with self.seconds.labels("query").time():
-            return super()._embed_query(text)
+            return super().embed_query(text)
 
 
 def timed_embedder(settings: Settings, metrics: Metrics) -> TimedEmbedder:

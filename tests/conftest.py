@@ -19,6 +19,7 @@ from index.store import NewsIndex
 from service.config import Settings
 from service.main import create_app
 from tests.fake_llm import fake_llm  # noqa: F401  (a fixture, for every test)
+from tests.feed_server import feed_server  # noqa: F401  (a fixture, for every test)
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"

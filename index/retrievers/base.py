@@ -6,10 +6,12 @@ from typing import Protocol
 
 import numpy as np
 
+from index.query import Query
+
 
 class Retriever(Protocol):
     """Finds the best chunks for a query, restricted to `allowed` chunk ids when given."""
 
     def retrieve(
-        self, query: str, k: int, allowed: np.ndarray | None = None
+        self, query: Query, k: int, allowed: np.ndarray | None = None
     ) -> list[tuple[int, float]]: ...

@@ -1,19 +1,20 @@
-"""Dense retrieval: embed the query, search the vector store."""
+"""Dense retrieval: the query's vector against the vector store."""
 
 from __future__ import annotations
 
 import numpy as np
 
-from index.embedding import Embedder
+from index.query import Query
 from index.vectorstores import VectorStore
 
 
 class DenseRetriever:
-    def __init__(self, embedder: Embedder, store: VectorStore) -> None:
-        self.embedder = embedder
+    def __init__(self, store: VectorStore) -> None:
         self.store = store
 
     def retrieve(
-        self, query: str, k: int, allowed: np.ndarray | None = None
+        self, query: Query, k: int, allowed: np.ndarray | None = None
     ) -> list[tuple[int, float]]:
-        return self.store.search(self.embedder.embed_query(query), k, allowed)
+        if query.vector is None:
+            raise ValueError("dense retrieval needs the query's vector")
+        return self.store.search(query.vector, k, allowed)

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from index.query import Query
 from index.retrievers.base import Retriever
 from index.retrievers.fusion import Fusion
 
@@ -20,7 +21,7 @@ class HybridRetriever:
         self.depth = depth
 
     def retrieve(
-        self, query: str, k: int, allowed: np.ndarray | None = None
+        self, query: Query, k: int, allowed: np.ndarray | None = None
     ) -> list[tuple[int, float]]:
         depth = max(k, self.depth)
         rankings = [r.retrieve(query, depth, allowed) for r in self.retrievers]

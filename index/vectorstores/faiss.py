@@ -7,6 +7,7 @@ from __future__ import annotations
 import logging
 import os
 import tempfile
+import threading
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
@@ -30,6 +31,10 @@ class FaissStore:
     The kind in use is recorded by the file itself (FAISS serializes the index type), and it
     changes on its own as the corpus crosses `ann_threshold`. Deletes remove from a flat index
     and tombstone in an approximate one until `ann.drift` asks for a rebuild.
+
+    FAISS searches may run together but not beside a write: one lock covers each call, for the
+    millisecond or two that a search or a document's add takes. Saving copies the index into
+    memory under it and writes the copy outside it.
     """
 
     def __init__(
@@ -38,6 +43,7 @@ class FaissStore:
         self.path = directory / FILENAME
         self.dimension = dimension
         self.settings = settings or AnnSettings()
+        self._lock = threading.RLock()
         self._mapped = False  # a memory-mapped index must be read into RAM before any write
         self._dirty = False
         # faiss ships loose stubs (SWIG); Any keeps mypy honest about what it cannot see.
@@ -81,6 +87,10 @@ class FaissStore:
             return
         ids = np.ascontiguousarray(ids, dtype=np.int64)
         vectors = np.ascontiguousarray(vectors, dtype=np.float32)
+        with self._lock:
+            self._add(ids, vectors)
+
+    def _add(self, ids: np.ndarray, vectors: np.ndarray) -> None:
         if len(self) == 0:  # a first bulk load is built as its kind directly
             target = ann.target_kind(self.settings, len(ids), self.kind)
             if target != self.kind:
@@ -93,14 +103,21 @@ class FaissStore:
         if not len(ids):
             return
         ids = np.ascontiguousarray(ids, dtype=np.int64)
-        if self.kind == "flat":
-            self._writable().remove_ids(ids)
-        else:
-            self._dead += idmap.tombstone(self._writable(), ids)
-        self._after_change()
+        with self._lock:
+            if self.kind == "flat":
+                self._writable().remove_ids(ids)
+            else:
+                self._dead += idmap.tombstone(self._writable(), ids)
+            self._after_change()
 
     def search(
         self, query: np.ndarray, k: int, allowed: np.ndarray | None = None
+    ) -> list[tuple[int, float]]:
+        with self._lock:
+            return self._search(query, k, allowed)
+
+    def _search(
+        self, query: np.ndarray, k: int, allowed: np.ndarray | None
     ) -> list[tuple[int, float]]:
         live = len(self)
         if live == 0 or k <= 0:
@@ -140,12 +157,16 @@ class FaissStore:
 
     def ids(self) -> np.ndarray:
         """The live ids (tombstoned ones excluded), in index order."""
-        return idmap.live_ids(self._index)
+        with self._lock:
+            return idmap.live_ids(self._index)
 
     def save(self) -> None:
-        if self._dirty or not self.path.exists():
-            _write_atomically(self._index, self.path)
+        with self._lock:
+            if not (self._dirty or not self.path.exists()):
+                return
+            data = faiss.serialize_index(self._index)
             self._dirty = False
+        _write_atomically(data, self.path)
 
     def __len__(self) -> int:
         return int(self._index.ntotal) - self._dead
@@ -205,14 +226,13 @@ def _none(dimension: int) -> np.ndarray:
     return np.zeros((0, dimension), dtype=np.float32)
 
 
-def _write_atomically(index: Any, path: Path) -> None:
-    """Temp file + fsync + rename, streamed by FAISS (no second in-memory copy of a big index):
-    readers see the old file or the new one, never half of one."""
+def _write_atomically(data: np.ndarray, path: Path) -> None:
+    """Temp file + fsync + rename: readers see the old file or the new one, never half of one."""
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    os.close(fd)
     try:
-        faiss.write_index(index, tmp)
-        with open(tmp, "rb+") as handle:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data.data)
+            handle.flush()
             os.fsync(handle.fileno())
         os.replace(tmp, path)
     except BaseException:

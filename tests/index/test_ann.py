@@ -254,7 +254,7 @@ def test_news_index_end_to_end_on_hnsw(
 ) -> None:
     monkeypatch.setattr(ann, "MIN_APPROXIMATE", 4)  # a dozen real chunks stand in for thousands
     options = {"ann": "hnsw", "ann_threshold": 6}
-    index = NewsIndex(tmp_path, embedder, store_options=options)
+    index = NewsIndex(tmp_path, embedder, store_options=options, checkpoint_seconds=0)
     index.upsert([article(n, topic) for n, topic in enumerate(TOPICS)])
     assert isinstance(index.vectors, FaissStore) and index.vectors.kind == "hnsw"
     assert index.search("the chess final", k=1, mode="dense")[0].doc_id == "d4"

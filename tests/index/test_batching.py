@@ -60,25 +60,3 @@ def test_concurrent_queries_get_the_vectors_they_would_get_alone(embedder: Embed
     with ThreadPoolExecutor(8) as pool:
         together = np.stack(list(pool.map(embedder.embed_query, queries)))
     assert np.allclose(together, alone, atol=1e-5)
-
-
-def test_a_query_embedded_ahead_is_not_embedded_again(embedder: Embedder) -> None:
-    calls: list[str] = []
-    original = embedder._embed_query
-
-    def counted(text: str) -> np.ndarray:
-        calls.append(text)
-        return original(text)
-
-    embedder._embed_query = counted  # type: ignore[method-assign]
-    try:
-        with embedder.ready("harbour reopens"):
-            first = embedder.embed_query("harbour reopens")
-            first[:] = 0  # a copy: the held vector stays intact
-            again = embedder.embed_query("harbour reopens")
-            other = embedder.embed_query("Expo opens")
-        after = embedder.embed_query("harbour reopens")
-    finally:
-        del embedder._embed_query
-    assert calls == ["harbour reopens", "Expo opens", "harbour reopens"]
-    assert np.allclose(again, after) and not np.allclose(other, after)

@@ -11,6 +11,7 @@ import pytest
 from index.docstore import Filters
 from index.embedding import Embedder
 from index.models import Document
+from index.query import Query
 from index.retrievers import Convex, HybridRetriever, ReciprocalRank, RetrievalSettings
 from index.retrievers.bm25 import DIRNAME
 from index.retrievers.fusion import Ranking, min_max
@@ -58,7 +59,7 @@ class Fixed:
         self.ranking = ranking
         self.asked: list[int] = []
 
-    def retrieve(self, query: str, k: int, allowed: np.ndarray | None = None) -> Ranking:
+    def retrieve(self, query: Query, k: int, allowed: np.ndarray | None = None) -> Ranking:
         self.asked.append(k)
         return self.ranking[:k]
 
@@ -66,8 +67,10 @@ class Fixed:
 def test_hybrid_fetches_deeper_than_k_and_returns_k() -> None:
     dense, lexical = Fixed([(1, 0.9), (2, 0.5)]), Fixed([(3, 4.0), (2, 3.0), (1, 1.0)])
     hybrid = HybridRetriever([dense, lexical], ReciprocalRank(), depth=50)
-    assert hybrid.retrieve("q", k=1) == ReciprocalRank()([dense.ranking, lexical.ranking])[:1]
-    assert hybrid.retrieve("q", k=80) and dense.asked == lexical.asked == [50, 80]
+    assert (
+        hybrid.retrieve(Query("q"), k=1) == ReciprocalRank()([dense.ranking, lexical.ranking])[:1]
+    )
+    assert hybrid.retrieve(Query("q"), k=80) and dense.asked == lexical.asked == [50, 80]
 
 
 @pytest.fixture
@@ -142,20 +145,27 @@ def test_bm25_follows_add_replace_and_delete(fresh_index: NewsIndex) -> None:
     assert in_step(fresh_index)
 
 
-def test_writes_leave_bm25_alone_until_a_search(fresh_index: NewsIndex) -> None:
-    fresh_index.upsert([PIPELINE])
-    fresh_index.upsert([EXPO])
-    assert fresh_index.lexical.ids().size == 0  # two batches in, nothing rebuilt yet
-    fresh_index.search("Harbin", mode="dense")
-    assert fresh_index.lexical.ids().size == 0  # dense never needs it
-    fresh_index.search("Harbin", mode="bm25")
-    assert in_step(fresh_index)
+def test_a_search_embeds_its_query_once_and_bm25_none(
+    fresh_index: NewsIndex, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fresh_index.upsert([PIPELINE, EXPO])
+    asked: list[str] = []
+    embed = fresh_index.embedder.embed_query
+
+    def counted(text: str) -> np.ndarray:
+        asked.append(text)
+        return embed(text)
+
+    monkeypatch.setattr(fresh_index.embedder, "embed_query", counted)
+    fresh_index.search("Harbin gas", mode="hybrid")
+    fresh_index.search("Harbin gas", mode="bm25")
+    assert asked == ["Harbin gas"]
 
 
 def test_bm25_is_saved_and_reopened_in_step(embedder: Embedder, tmp_path: Path) -> None:
     first = NewsIndex(tmp_path, embedder)
     first.upsert([PIPELINE, EXPO])
-    first.close()  # close brings BM25 up to date on disk
+    first.close()
     assert (tmp_path / DIRNAME).is_dir()
     again = NewsIndex(tmp_path, embedder)
     assert in_step(again) and doc_ids(again, "Harbin", mode="bm25") == ["expo"]

@@ -125,7 +125,7 @@ def test_a_lost_vector_file_is_rebuilt_from_the_docstore(
 def test_a_crash_between_docstore_and_vectors_is_reconciled(
     embedder: Embedder, tmp_path: Path
 ) -> None:
-    index = NewsIndex(tmp_path, embedder)
+    index = NewsIndex(tmp_path, embedder, checkpoint_seconds=0)  # saved after every write
     index.upsert([PIPELINE])
     shutil.copy(tmp_path / "vectors.faiss", tmp_path / "old.faiss")
     index.upsert([EXPO])
@@ -141,20 +141,15 @@ def test_a_crash_between_docstore_and_vectors_is_reconciled(
 def test_lexical_text_is_title_neighbours_and_the_chunk_twice(
     embedder: Embedder, tmp_path: Path
 ) -> None:
+    """Every chunk is found by its title's words; the chunk itself outranks its neighbours."""
     sentences = [f"Sentence {word} about the harbour reopening." for word in ("one", "two", "six")]
-    doc = Document(id="harbour", text=" ".join(sentences), title="Harbour")
+    doc = Document(id="harbour", text=" ".join(sentences), title="Quayside")
     index = NewsIndex(tmp_path, embedder, ChunkerSettings(size=10, overlap=0))
     index.upsert([doc])
-    ids, texts = index.docstore.chunk_contexts(around=1, own_weight=2)
-    rows = index.docstore.rows(ids.tolist())
-    chunks = [rows[vid].text for vid in ids.tolist()]
-    _, alone = index.docstore.chunk_contexts(around=0, own_weight=1)
+    chunks = index.docstore.chunked()
+    (stored,) = list(chunks)
+    titled = index.search("quayside", k=10, mode="bm25", collapse=False)
+    two = index.search("two", k=10, mode="bm25", collapse=False)
     index.close()
-    assert len(chunks) >= 3
-    first, middle = texts[0].split("\n"), texts[1].split("\n")
-    assert first[0] == "Harbour" and middle[0] == "Harbour"
-    # A chunk's window runs from its left neighbour's start to its right neighbour's end.
-    assert chunks[0] in first[2] and chunks[1] in first[2] and chunks[2] not in first[2]
-    assert all(chunk in middle[2] for chunk in chunks[:3])
-    assert first[3:] == [chunks[0]] and middle[3:] == [chunks[1]]
-    assert alone == [f"Harbour\n\n{chunk}" for chunk in chunks]
+    assert len(stored.vids) >= 3 and len(titled) == len(stored.vids)
+    assert "two" in two[0].text and len(two) >= 2  # its neighbours match it too, below it

@@ -13,11 +13,17 @@ import uvicorn
 from fastapi import FastAPI
 
 
-@contextmanager
-def serve(app: FastAPI) -> Iterator[tuple[str, int]]:
-    """Serves `app` in a thread until the block ends; yields the (host, port) it listens on."""
+def loopback_socket() -> socket.socket:
+    """A socket bound to a free loopback port, for an app that must know its port up front."""
     sock = socket.socket()
     sock.bind(("127.0.0.1", 0))
+    return sock
+
+
+@contextmanager
+def serve(app: FastAPI, sock: socket.socket | None = None) -> Iterator[tuple[str, int]]:
+    """Serves `app` in a thread until the block ends; yields the (host, port) it listens on."""
+    sock = sock or loopback_socket()
     server = uvicorn.Server(uvicorn.Config(app, log_level="warning", access_log=False))
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -14,14 +13,6 @@ from service.config import get_settings
 from tests.conftest import SEEDS
 
 runner = CliRunner()
-
-
-@pytest.fixture
-def index_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    monkeypatch.setenv("NEWSRAG_INDEX_DIR", str(tmp_path / "index"))
-    get_settings.cache_clear()
-    yield tmp_path / "index"
-    get_settings.cache_clear()
 
 
 def test_index_search_show_and_delete(index_dir: Path, tmp_path: Path) -> None:

@@ -1,0 +1,1 @@
+"""Sources followed continuously: feeds polled and folders watched, written through a Sink."""

@@ -1,0 +1,1 @@
+"""Tests of the source followers: feeds, pages, folders."""
