@@ -67,8 +67,8 @@ def local_server(
 
 
 def stop(process: subprocess.Popen[bytes], seconds: float = 30.0) -> None:
-    """Asks the server to stop, then kills it if it does not within `seconds` (closing an index
-    may rebuild its BM25 first: minutes at a million chunks; the index is crash-safe)."""
+    """Asks the server to stop, then kills it if it does not within `seconds` (closing saves the
+    vector index first: seconds at a million chunks; a killed index is crash-safe)."""
     process.terminate()
     try:
         process.wait(seconds)

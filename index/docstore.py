@@ -133,8 +133,12 @@ class DocStore:
 
     @contextmanager
     def snapshot(self) -> Iterator[None]:
-        """Every read on this thread inside the block sees one commit: the latest at its start."""
+        """Every read on this thread inside the block sees one commit: the latest at its start
+        (an inner block shares the outer one's)."""
         db = self._read()
+        if db.in_transaction:
+            yield
+            return
         db.execute("BEGIN")
         try:
             db.execute("SELECT 1 FROM documents LIMIT 1").fetchall()  # the snapshot starts here

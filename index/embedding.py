@@ -9,6 +9,7 @@ os.environ["HF_HUB_OFFLINE"] = "1"
 os.environ["TRANSFORMERS_OFFLINE"] = "1"
 
 import logging  # noqa: E402
+from concurrent.futures import Future, ThreadPoolExecutor  # noqa: E402
 from dataclasses import dataclass  # noqa: E402
 from functools import lru_cache  # noqa: E402
 from importlib.resources import files  # noqa: E402
@@ -117,6 +118,7 @@ class Embedder:
         self._batcher = QueryBatcher(self._encode_queries)
         # Chat follow-ups, load tests and the extractive answerer embed the same question again.
         self._cached_query = lru_cache(maxsize=options.query_cache_size)(self._embed_one)
+        self._later = ThreadPoolExecutor(4, "query-embedding")
 
     @property
     def tokenizer(self) -> Any:
@@ -134,6 +136,11 @@ class Embedder:
 
     def embed_documents(self, texts: list[str], progress: bool = False) -> np.ndarray:
         return self._encode(texts, progress)
+
+    def embed_query_later(self, text: str) -> Future[np.ndarray]:
+        """`embed_query` started now on a thread of its own: a search embeds its question
+        while it reads the lexical index, which needs only the words."""
+        return self._later.submit(self.embed_query, text)
 
     def embed_query(self, text: str) -> np.ndarray:
         """A copy of the (possibly cached) vector: callers may write to what they get."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -11,9 +12,21 @@ from index.docstore import Filters
 
 @dataclass(frozen=True)
 class Query:
-    """The question's text (lexical matching), its vector (embedded once, before anything else
-    runs; None where no stage needs one) and the filters every stage honours."""
+    """The question's text (lexical matching), its embedding (started once, before anything
+    else runs; None where no stage needs a vector) and the filters every stage honours."""
 
     text: str
-    vector: np.ndarray | None = None
+    embedding: Future[np.ndarray] | None = None
     filters: Filters = field(default_factory=Filters)
+
+    @classmethod
+    def embedded(cls, text: str, vector: np.ndarray, filters: Filters | None = None) -> Query:
+        """A query whose vector is already known."""
+        done: Future[np.ndarray] = Future()
+        done.set_result(vector)
+        return cls(text, done, filters or Filters())
+
+    @property
+    def vector(self) -> np.ndarray | None:
+        """The vector, once the embedding started up front is done (None without one)."""
+        return None if self.embedding is None else self.embedding.result()

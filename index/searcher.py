@@ -53,8 +53,8 @@ class Searcher:
         mode = self.settings.mode if mode is None else mode
         retriever = pick(self.retrievers, mode)
         fold = self.settings.collapse if collapse is None else collapse
-        vector = None if mode == "bm25" else self.embedder.embed_query(text)
-        query = Query(text, vector, filters or Filters())
+        embedding = None if mode == "bm25" else self.embedder.embed_query_later(text)
+        query = Query(text, embedding, filters or Filters())
         with self.epochs.reading(), self.docstore.snapshot():
             allowed = self.docstore.filter_ids(query.filters)
             if allowed is not None and not allowed.size:

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import itertools
 import logging
+import shutil
 import threading
 import time
 from collections.abc import Iterable, Mapping
@@ -33,6 +34,7 @@ from index.epochs import Epochs
 from index.lock import WriterLock
 from index.manifest import Manifest
 from index.models import Chunk, Document, Hit
+from index.priority import Background
 from index.retrievers import BM25Retriever, DenseRetriever, RetrievalSettings, build_retrievers
 from index.retrievers.bm25 import contexts
 from index.searcher import Searcher
@@ -43,7 +45,7 @@ log = logging.getLogger(__name__)
 # How long a write waits for earlier searches before dropping what it replaced; past it the
 # drop waits for the next write (the replaced chunks stay invisible meanwhile).
 RETIRE_WAIT = 5.0
-REBUILD_BATCH = 2_000  # documents read per batch when the lexical index is rebuilt
+LEGACY_LEXICAL = "bm25"  # the bm25s folder of earlier versions, replaced by lexical/
 
 
 @dataclass
@@ -104,6 +106,7 @@ class NewsIndex:
                 self.docstore, embedder, retrievers, self.retrieval, self.epochs
             )
             self._write = threading.Lock()
+            self._background = Background()  # embedding for writes, at a lower priority
             self._retired: list[np.ndarray] = []  # replaced chunks not yet dropped
             self._saved_at = time.monotonic()
             self._reconcile()
@@ -138,6 +141,7 @@ class NewsIndex:
             return
         if self.lexical.created:
             log.info("building the lexical index from %d chunks", missing.size)
+            shutil.rmtree(self.directory / LEGACY_LEXICAL, ignore_errors=True)
         else:
             log.warning(
                 "reconciling the lexical index: %d stale, %d missing", *map(len, (extra, missing))
@@ -156,7 +160,7 @@ class NewsIndex:
         todo = self._changed({d.id: d for d in docs}, report)
         chunks = [self.chunker.chunk(d.id, d.text) for d in todo]
         texts = [c.text for doc_chunks in chunks for c in doc_chunks]
-        vectors = self.embedder.embed_documents(texts, progress=progress)
+        vectors = self._background.run(lambda: self.embedder.embed_documents(texts, progress))
         self._apply(todo, chunks, vectors)
         report.chunks = len(texts)
         return report
@@ -291,6 +295,7 @@ class NewsIndex:
                 if self._retired:
                     self._retire(np.zeros(0, np.int64))
                 self.vectors.save()
+            self._background.close()
             self.lexical.close()
             self.docstore.close()
             if self.lock is not None:

@@ -77,10 +77,9 @@ def create_app(settings: Settings | None = None, index: NewsIndex | None = None)
     app.state.settings = config
     app.state.metrics = Metrics(app.state)
     errors.install(app)
-    for router in (search.router, answer.router, chat.router, documents.router, health.router):
-        app.include_router(router, responses=ERROR_RESPONSES)
-    app.include_router(feeds.router, responses=ERROR_RESPONSES)
-    app.include_router(metrics.router, responses=ERROR_RESPONSES)
+    routers = (search, answer, chat, documents, feeds, health, metrics)
+    for module in routers:
+        app.include_router(module.router, responses=ERROR_RESPONSES)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.add_api_route("/", chat_page, include_in_schema=False)
     middleware.install(app, config, app.state.metrics)

@@ -3,7 +3,7 @@ delete) write through while `newsrag serve` owns the index directory."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from urllib.parse import quote
 
 import httpx
@@ -12,6 +12,7 @@ from index.models import Document
 from index.store import UpsertReport
 
 BATCH = 32  # documents per request: a failure names a small batch, progress stays visible
+BATCH_BYTES = 2 * 1024 * 1024  # and text per request, well under NEWSRAG_MAX_BODY_BYTES' default
 
 
 class RemoteError(RuntimeError):
@@ -26,10 +27,8 @@ class RemoteIndex:
 
     def upsert(self, docs: Iterable[Document]) -> UpsertReport:
         report = UpsertReport()
-        batch = list(docs)
-        for start in range(0, len(batch), BATCH):
-            body = [_json(doc) for doc in batch[start : start + BATCH]]
-            done = self._send("POST", "/documents", body).json()
+        for batch in _batches(docs):
+            done = self._send("POST", "/documents", [_json(doc) for doc in batch]).json()
             report.added += done["added"]
             report.replaced += done["replaced"]
             report.unchanged += done["unchanged"]
@@ -57,6 +56,19 @@ class RemoteIndex:
 
     def close(self) -> None:
         self._client.close()
+
+
+def _batches(docs: Iterable[Document]) -> Iterator[list[Document]]:
+    batch: list[Document] = []
+    size = 0
+    for doc in docs:
+        if batch and (len(batch) == BATCH or size + len(doc.text) > BATCH_BYTES):
+            yield batch
+            batch, size = [], 0
+        batch.append(doc)
+        size += len(doc.text)
+    if batch:
+        yield batch
 
 
 def _json(doc: Document) -> dict[str, str | None]:

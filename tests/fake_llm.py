@@ -12,14 +12,15 @@ uvicorn-based servers do; waits are interruptible, so stopping never waits out a
 from __future__ import annotations
 
 import json
-import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 
 import pytest
+
+from tests.loopback import LoopbackServer, Served
 
 Messages = list[dict[str, str]]
 PATH = "/v1/chat/completions"
@@ -92,42 +93,24 @@ def completion(model: str, text: str) -> dict[str, Any]:
     return {"id": "chatcmpl-fake", "object": "chat.completion", "model": model, "choices": [choice]}
 
 
-class FakeLLM:
+class FakeLLM(LoopbackServer):
     """The server; use as a context manager or through the `fake_llm` fixture."""
 
     def __init__(self) -> None:
+        super().__init__(_Handler)
         self.default = Reply()
         self.requests: list[Received] = []
-        self.stopping = threading.Event()
         self._script: list[Reply] = []
-        self._lock = threading.Lock()
-        self._server = _Server(("127.0.0.1", 0), _Handler)
-        self._server.fake = self
-        # A short poll interval, as shutdown() waits for the next poll: 0.5 s a test by default.
-        serve = {"poll_interval": 0.01}
-        self._thread = threading.Thread(
-            target=self._server.serve_forever, kwargs=serve, daemon=True
-        )
 
     @property
     def url(self) -> str:
         """The base URL a client is given, like Ollama's http://127.0.0.1:11434/v1."""
-        return f"http://127.0.0.1:{self._server.server_address[1]}/v1"
+        return f"{self.base_url}/v1"
 
     def script(self, *replies: Reply) -> None:
         """Serve these replies, in order, to the next requests; then `default` again."""
         with self._lock:
             self._script.extend(replies)
-
-    def __enter__(self) -> FakeLLM:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.stopping.set()
-        self._server.shutdown()
-        self._server.server_close()
-        self._thread.join(timeout=5)
 
     def receive(self, received: Received) -> Reply:
         """Record a request and choose its reply; a wrong path gets 404 and uses up no script."""
@@ -138,21 +121,16 @@ class FakeLLM:
             return self._script.pop(0) if self._script else self.default
 
 
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True  # a client that left mid-stream must not hold up shutdown
-    fake: FakeLLM
-
-
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"  # keep-alive and chunked streams, as real servers do
-    server: _Server
+    server: Served
     timeout = 10  # idle keep-alive connections end on their own
 
     def log_message(self, format: str, *args: Any) -> None:
         """Silent: pytest shows failures, not access logs."""
 
     def do_POST(self) -> None:
-        fake = self.server.fake
+        fake = self.server.owner
         body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
         payload = json.loads(body or b"{}")
         headers = {name.lower(): value for name, value in self.headers.items()}
@@ -188,7 +166,7 @@ class _Handler(BaseHTTPRequestHandler):
         self._headers(reply, "text/event-stream", {"Transfer-Encoding": "chunked"})
         eol = "\r\n" if reply.crlf else "\n"
         for n, event in enumerate(events):
-            if n and self.server.fake.stopping.wait(reply.trickle):
+            if n and self.server.owner.stopping.wait(reply.trickle):
                 return
             # surrogateescape lets a test send raw bytes: "\udcff" goes out as 0xff.
             self._chunk(f"{event}{eol}{eol}".encode("utf-8", "surrogateescape"))

@@ -13,19 +13,19 @@ Every request is counted by path; a route with an ETag answers a matching If-Non
 from __future__ import annotations
 
 import json
-import threading
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from email.utils import format_datetime
 from html import escape
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 
 import pytest
 
 from index.sources.articles import FULL_TEXT_CHARS
+from tests.loopback import LoopbackServer, Served
 
 
 @dataclass
@@ -40,40 +40,24 @@ class Route:
     chunked: bool = False  # no Content-Length: the client only learns the size by reading
 
 
-class FeedServer:
+class FeedServer(LoopbackServer):
     """The server; use as a context manager or through the `feed_server` fixture."""
 
     def __init__(self) -> None:
+        super().__init__(_Handler)
         self.routes: dict[str, Route] = {}
         self.hits: Counter[str] = Counter()
         self.not_modified: Counter[str] = Counter()
         self.user_agents: list[str] = []
-        self.stopping = threading.Event()
-        self._lock = threading.Lock()
-        self._server = _Server(("127.0.0.1", 0), _Handler)
-        self._server.site = self
-        self._thread = threading.Thread(
-            target=self._server.serve_forever, kwargs={"poll_interval": 0.01}, daemon=True
-        )
 
     def url(self, path: str) -> str:
-        return f"http://127.0.0.1:{self._server.server_address[1]}{path}"
+        return f"{self.base_url}{path}"
 
     def route(self, path: str, body: str | bytes = b"", **options: Any) -> None:
         """Serve `body` at `path` (replacing what was there); options are Route's fields."""
         data = body.encode("utf-8") if isinstance(body, str) else body
         with self._lock:
             self.routes[path] = Route(data, **options)
-
-    def __enter__(self) -> FeedServer:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.stopping.set()
-        self._server.shutdown()
-        self._server.server_close()
-        self._thread.join(timeout=5)
 
     def receive(self, path: str, headers: dict[str, str]) -> tuple[Route, bool]:
         """Count the request; the route (404 when none) and whether it is a 304."""
@@ -87,22 +71,16 @@ class FeedServer:
             return route, fresh
 
 
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-    block_on_close = False  # a slow page still sleeping must not hold up shutdown
-    site: FeedServer
-
-
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
-    server: _Server
+    server: Served
     timeout = 10
 
     def log_message(self, format: str, *args: Any) -> None:
         """Silent: pytest shows failures, not access logs."""
 
     def do_GET(self) -> None:
-        site = self.server.site
+        site = self.server.owner
         headers = {name.lower(): value for name, value in self.headers.items()}
         route, fresh = site.receive(self.path, headers)
         if site.stopping.wait(route.delay):
@@ -132,7 +110,7 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_header("Transfer-Encoding", "chunked")
         self.end_headers()
         for start in range(0, len(route.body), 1024):
-            if start and self.server.site.stopping.wait(route.trickle):
+            if start and self.server.owner.stopping.wait(route.trickle):
                 return
             piece = route.body[start : start + 1024]
             self.wfile.write(f"{len(piece):x}\r\n".encode() + piece + b"\r\n")

@@ -23,6 +23,7 @@ log = logging.getLogger(__name__)
 FILENAME = "vectors.faiss"
 # Zero-copy mapping of flat codes, HNSW graphs and IVF lists; the index is read-only then.
 MMAP_FLAGS = faiss.IO_FLAG_MMAP_IFC | faiss.IO_FLAG_READ_ONLY
+Rebuild = tuple[str, np.ndarray, np.ndarray]  # the kind to build, with the live ids and vectors
 
 
 class FaissStore:
@@ -34,7 +35,7 @@ class FaissStore:
 
     FAISS searches may run together but not beside a write: one lock covers each call, for the
     millisecond or two that a search or a document's add takes. Saving copies the index into
-    memory under it and writes the copy outside it.
+    memory under it and writes the copy outside it; a rebuild builds outside it and swaps.
     """
 
     def __init__(
@@ -78,7 +79,9 @@ class FaissStore:
 
     def _settle(self) -> None:
         """Moves a loaded index to the kind the settings ask for (and records it at once)."""
-        self._after_change(changed=False)
+        with self._lock:
+            planned = self._after_change(changed=False)
+        self._rebuild(planned)
         if self._dirty:
             self.save()
 
@@ -88,16 +91,16 @@ class FaissStore:
         ids = np.ascontiguousarray(ids, dtype=np.int64)
         vectors = np.ascontiguousarray(vectors, dtype=np.float32)
         with self._lock:
-            self._add(ids, vectors)
+            planned = self._add(ids, vectors)
+        self._rebuild(planned)
 
-    def _add(self, ids: np.ndarray, vectors: np.ndarray) -> None:
+    def _add(self, ids: np.ndarray, vectors: np.ndarray) -> Rebuild | None:
         if len(self) == 0:  # a first bulk load is built as its kind directly
             target = ann.target_kind(self.settings, len(ids), self.kind)
             if target != self.kind:
-                self._replace(target, ids, vectors)
-                return
+                return target, ids, vectors
         self._writable().add_with_ids(vectors, ids)
-        self._after_change()
+        return self._after_change()
 
     def remove(self, ids: np.ndarray) -> None:
         if not len(ids):
@@ -108,7 +111,8 @@ class FaissStore:
                 self._writable().remove_ids(ids)
             else:
                 self._dead += idmap.tombstone(self._writable(), ids)
-            self._after_change()
+            planned = self._after_change()
+        self._rebuild(planned)
 
     def search(
         self, query: np.ndarray, k: int, allowed: np.ndarray | None = None
@@ -179,7 +183,8 @@ class FaissStore:
             self._mapped = False
         return self._index
 
-    def _after_change(self, changed: bool = True) -> None:
+    def _after_change(self, changed: bool = True) -> Rebuild | None:
+        """Under the lock: what to rebuild (kind, live ids and vectors), if the index must be."""
         if changed:
             self._dirty, self._sorted = True, None
         target = ann.target_kind(self.settings, len(self), self.kind)
@@ -187,9 +192,10 @@ class FaissStore:
             reason: str | None = f"{len(self)} vectors, ANN setting {self.settings.ann!r}"
         else:
             reason = ann.drift(self._index, len(self), self._dead)
-        if reason:
-            log.info("rebuilding %s as %s (was %s): %s", self.path, target, self.kind, reason)
-            self._replace(target, *self._live())
+        if not reason:
+            return None
+        log.info("rebuilding %s as %s (was %s): %s", self.path, target, self.kind, reason)
+        return (target, *self._live())
 
     def _live(self) -> tuple[np.ndarray, np.ndarray]:
         """Every live id with its vector, reconstructed from the index itself (exact for flat
@@ -201,12 +207,19 @@ class FaissStore:
             return labels[:0], _none(self.dimension)
         return labels[positions], inner.reconstruct_batch(positions)
 
-    def _replace(self, kind: str, ids: np.ndarray, vectors: np.ndarray) -> None:
+    def _rebuild(self, planned: Rebuild | None) -> None:
+        """Builds the new index outside the lock (training and adding take seconds to minutes
+        at a threshold), so searches go on against the old one; then swaps it in. Writes come
+        from one thread (the index's writer), so nothing changes the old one meanwhile."""
+        if planned is None:
+            return
+        kind, ids, vectors = planned
         index = ann.build(kind, self.dimension, vectors, self.settings)
         if len(ids):
             index.add_with_ids(vectors, ids)
-        self._index, self._dead, self._mapped = index, 0, False
-        self._dirty, self._sorted = True, None
+        with self._lock:
+            self._index, self._dead, self._mapped = index, 0, False
+            self._dirty, self._sorted = True, None
 
 
 @contextmanager
