@@ -24,7 +24,7 @@ class Answer:
     cited_doc_ids: Sequence[str] = ()
 
 
-AnswerFn = Callable[[str], Answer]
+AnswerFn = Callable[[str, str | None], Answer]  # the question, the day it is asked (ISO)
 # Given the index a gold set runs against and the retrieval mode, the function answering on it.
 AnswerFactory = Callable[[NewsIndex, str], AnswerFn]
 
@@ -52,11 +52,13 @@ def answer_metrics(
     gold: Mapping[str, Sequence[str]],
     qrels: Qrels,
     answer_fn: AnswerFn,
+    dates: Mapping[str, str] | None = None,
 ) -> dict[str, float]:
-    """Means over the gold questions of answer_match and citation_precision."""
+    """Means over the gold questions of answer_match and citation_precision (each question
+    asked as of `dates[qid]` where given)."""
     matches, precisions = [], []
     for qid, question in queries.items():
-        answer = answer_fn(question)
+        answer = answer_fn(question, (dates or {}).get(qid))
         matches.append(float(answer_match(answer.text, gold.get(qid, []))))
         precisions.append(citation_precision(answer.cited_doc_ids, qrels.get(qid, {})))
     n = max(len(matches), 1)

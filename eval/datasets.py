@@ -7,6 +7,7 @@ A BEIR folder holds corpus.jsonl, queries.jsonl and qrels/test.tsv; a gold file 
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import json
 import logging
 from collections.abc import Iterator
@@ -23,12 +24,14 @@ Qrels = dict[str, dict[str, int]]
 
 @dataclass(frozen=True)
 class EvalSet:
-    """Queries with graded judgments; `answers` is filled only by gold files."""
+    """Queries with graded judgments; `answers` (gold answer strings) and `dates` (the day each
+    question was asked, ISO) where the set has them."""
 
     name: str
     queries: dict[str, str]
     qrels: Qrels
     answers: dict[str, list[str]] = field(default_factory=dict)
+    dates: dict[str, str] = field(default_factory=dict)
 
     def limited(self, limit: int | None) -> EvalSet:
         """The first `limit` queries (file order), for quick runs."""
@@ -40,6 +43,7 @@ class EvalSet:
             keep,
             {q: self.qrels[q] for q in keep},
             {q: a for q, a in self.answers.items() if q in keep},
+            {q: d for q, d in self.dates.items() if q in keep},
         )
 
 
@@ -50,12 +54,19 @@ def is_beir(path: Path) -> bool:
 def load_beir(folder: Path, split: str = "test") -> EvalSet:
     """Judged queries of `split`; unjudged queries and score-0 rows are dropped (not relevant)."""
     qrels = read_qrels(folder / "qrels" / f"{split}.tsv")
-    texts = read_queries(folder)
-    missing = sorted(set(qrels) - set(texts))
+    records = {str(r["_id"]): r for r in _jsonl(folder / "queries.jsonl")}
+    missing = sorted(set(qrels) - set(records))
     if missing:
         raise ValueError(f"{folder}: qrels name queries absent from queries.jsonl: {missing[:5]}")
-    queries = {q: text for q, text in texts.items() if q in qrels}
-    return EvalSet(folder.name, queries, {q: qrels[q] for q in queries})
+    judged = {q: r for q, r in records.items() if q in qrels}
+    meta = {q: r.get("metadata") or {} for q, r in judged.items()}
+    return EvalSet(
+        folder.name,
+        {q: r["text"] for q, r in judged.items()},
+        {q: qrels[q] for q in judged},
+        {q: [str(a) for a in m["answers"]] for q, m in meta.items() if m.get("answers")},
+        {q: day for q, m in meta.items() if (day := iso_day(m.get("date"), folder.name, q))},
+    )
 
 
 def read_queries(folder: Path) -> dict[str, str]:
@@ -77,21 +88,43 @@ def read_qrels(path: Path) -> Qrels:
 def read_corpus(folder: Path) -> Iterator[Document]:
     """The corpus as documents whose text starts with the title, so the title is searchable."""
     for record in _jsonl(folder / "corpus.jsonl"):
-        doc = beir_document(record)
+        doc = beir_document(record, folder.name)
         if doc is None:
             log.warning("%s: document %s has no title or text; skipped", folder.name, record["_id"])
         else:
             yield doc
 
 
-def beir_document(record: dict[str, Any]) -> Document | None:
-    """One corpus record as a Document, or None when it has no text at all (Cranfield 471)."""
+def beir_document(record: dict[str, Any], name: str = "") -> Document | None:
+    """One corpus record as a Document, or None when it has no text at all (Cranfield 471);
+    `metadata` gives its date (ISO), source and url where the set has them."""
     title = (record.get("title") or "").strip()
     body = (record.get("text") or "").strip()
     text = "\n\n".join(part for part in (title, body) if part)
     if not text:
         return None
-    return Document(id=str(record["_id"]), text=text, title=title or None)
+    doc_id = str(record["_id"])
+    meta = record.get("metadata") or {}
+    return Document(
+        id=doc_id,
+        text=text,
+        title=title or None,
+        date=iso_day(meta.get("date"), name, doc_id),
+        source=str(meta["source"]) if meta.get("source") else None,
+        url=str(meta["url"]) if meta.get("url") else None,
+    )
+
+
+def iso_day(value: object, name: str, item: str) -> str | None:
+    """The ISO day of a metadata date (a datetime's day); anything else is a warning naming
+    the set, the record and the value, never a guess."""
+    if value in (None, ""):
+        return None
+    try:
+        return dt.date.fromisoformat(str(value)[:10]).isoformat()
+    except ValueError:
+        log.warning("%s: %s has an unreadable date %r; left undated", name, item, value)
+        return None
 
 
 def load_gold(path: Path) -> EvalSet:

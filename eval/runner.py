@@ -19,6 +19,7 @@ from eval.metrics import (
     percentiles_ms,
     recall_metrics,
 )
+from index.docstore import Filters
 from index.models import Hit
 from index.retrievers import MODES
 from index.store import NewsIndex
@@ -26,7 +27,7 @@ from index.store import NewsIndex
 DOCS_RANKED = 100  # deepest cut-off any metric looks at (recall@100)
 CHUNK_DEPTH = 500  # chunks fetched per query; doubled while they hold < DOCS_RANKED documents
 
-SearchFn = Callable[[str, int], Sequence[Hit]]
+SearchFn = Callable[[str, int, str | None], Sequence[Hit]]  # query, k, as of (ISO day)
 OpenIndex = Callable[[Path], NewsIndex]
 
 
@@ -43,6 +44,18 @@ class ModeResult:
     index: dict[str, object]
     chunk_depth: int
     answers: str
+    as_of: str = "none"  # "query": each question asked as of its own date
+
+
+AS_OF = ("query", "none")
+
+
+def parse_as_of(requested: Sequence[str]) -> list[str]:
+    """How dated questions are asked: as of their date, as of today (no filter), or both."""
+    unknown = [name for name in requested if name not in AS_OF]
+    if unknown:
+        raise ValueError(f"unknown --as-of {unknown[0]!r}; known: {', '.join(AS_OF)}")
+    return list(dict.fromkeys(requested)) or ["query"]
 
 
 def parse_modes(requested: Sequence[str]) -> list[str]:
@@ -70,16 +83,21 @@ def searcher(index: NewsIndex, mode: str) -> SearchFn:
     """The index's search pinned to one mode, without near-duplicate collapse: collapse is a
     presentation step that would hide every document but one behind a shared paragraph."""
 
-    def search(query: str, k: int) -> Sequence[Hit]:
-        return index.search(query, k, mode=mode, collapse=False)
+    def search(query: str, k: int, as_of: str | None) -> Sequence[Hit]:
+        return index.search(query, k, Filters(as_of=as_of), mode=mode, collapse=False)
 
     return search
 
 
 def rank_queries(
-    search: SearchFn, queries: dict[str, str], depth: int = CHUNK_DEPTH, docs: int = DOCS_RANKED
+    search: SearchFn,
+    queries: dict[str, str],
+    dates: dict[str, str] | None = None,
+    depth: int = CHUNK_DEPTH,
+    docs: int = DOCS_RANKED,
 ) -> tuple[Run, list[float], int]:
-    """Each query's top documents, each query's search seconds, and the deepest chunk k used."""
+    """Each query's top documents (asked as of `dates[qid]` where given), each query's search
+    seconds, and the deepest chunk k used."""
     run: Run = {}
     seconds: list[float] = []
     deepest = 0
@@ -87,7 +105,7 @@ def rank_queries(
         k, took = depth, 0.0
         while True:
             started = time.perf_counter()
-            hits = search(text, k)
+            hits = search(text, k, (dates or {}).get(qid))
             took += time.perf_counter() - started
             run[qid] = document_ranking(hits, docs)
             if len(run[qid]) >= docs or len(hits) < k:
@@ -104,20 +122,23 @@ def evaluate_mode(
     mode: str,
     build: BuildStats,
     answerer: AnswerFactory | None = None,
+    as_of: str = "none",
 ) -> ModeResult:
-    """Runs `evalset` against `index` in one mode and scores it (ranking, latency, answers)."""
+    """Runs `evalset` against `index` in one mode and scores it (ranking, latency, answers);
+    `as_of` "query" asks each question as of its own date."""
     search = searcher(index, mode)
-    search("warm-up", 1)  # untimed: loads the model's kernels and (re)builds BM25 if stale
-    run, seconds, depth = rank_queries(search, evalset.queries)
+    search("warm-up", 1, None)  # untimed: loads the model's kernels
+    dates = evalset.dates if as_of == "query" else {}
+    run, seconds, depth = rank_queries(search, evalset.queries, dates)
     curve = recall_metrics(CURVE_KS)
     scores = evaluate_run(evalset.qrels, run, [*HEADLINE, *(m for m in curve if m not in HEADLINE)])
     metrics = {m: scores[m] for m in HEADLINE}
     note = _answer_note(evalset, answerer)
     if answerer is not None and evalset.answers:
         answer_fn = answerer(index, mode)
-        metrics |= answer_metrics(evalset.queries, evalset.answers, evalset.qrels, answer_fn)
+        metrics |= answer_metrics(evalset.queries, evalset.answers, evalset.qrels, answer_fn, dates)
     return ModeResult(
-        dataset=evalset.name,
+        dataset=evalset.name + (" (as of each question)" if dates else ""),
         mode=mode,
         queries=len(evalset.queries),
         metrics=metrics,
@@ -131,6 +152,7 @@ def evaluate_mode(
         },
         chunk_depth=depth,
         answers=note,
+        as_of="query" if dates else "none",
     )
 
 
@@ -151,8 +173,10 @@ def evaluate_dataset(
     limit: int | None = None,
     answerer: AnswerFactory | None = None,
     progress: StartProgress | None = None,
+    as_of: Sequence[str] = ("query",),
 ) -> list[ModeResult]:
-    """Builds or reuses the dataset's own index under `index_root`, then runs each mode on it.
+    """Builds or reuses the dataset's own index under `index_root`, then runs each mode on it
+    (a set with dated questions once per `as_of` choice).
 
     A BEIR corpus is indexed into `index_root/<folder name>`; a gold file runs against the
     `seeds` folder indexed into `index_root/<seeds folder name>`.
@@ -166,7 +190,12 @@ def evaluate_dataset(
         else:
             build = build_folder(index, seeds)
         modes = modes or [index.retrieval.mode]
-        return [evaluate_mode(index, evalset, mode, build, answerer) for mode in modes]
+        choices = as_of if evalset.dates else ["none"]
+        return [
+            evaluate_mode(index, evalset, mode, build, answerer, choice)
+            for choice in choices
+            for mode in modes
+        ]
     finally:
         index.close()
 
@@ -180,12 +209,13 @@ def run_eval(
     limit: int | None = None,
     answerer: AnswerFactory | None = None,
     progress: StartProgress | None = None,
+    as_of: Sequence[str] = ("query",),
 ) -> list[ModeResult]:
     """Every dataset in every mode (no modes: the index's default one), in the order given."""
     return [
         result
         for path in paths
         for result in evaluate_dataset(
-            path, modes, open_index, index_root, seeds, limit, answerer, progress
+            path, modes, open_index, index_root, seeds, limit, answerer, progress, as_of
         )
     ]

@@ -12,7 +12,7 @@ import sqlite3
 import threading
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -60,9 +60,13 @@ class Filters:
     source: str | None = None
     date_from: str | None = None
     date_to: str | None = None
+    # The day a question is asked (ISO date): nothing published after it is used. Unlike
+    # date_to it keeps undated documents, which cannot be shown to be later.
+    as_of: str | None = None
 
     def __bool__(self) -> bool:
-        return any(v is not None for v in (self.doc_ids, self.source, self.date_from, self.date_to))
+        values = (self.doc_ids, self.source, self.date_from, self.date_to, self.as_of)
+        return any(v is not None for v in values)
 
 
 @dataclass(frozen=True)
@@ -261,6 +265,8 @@ class DocStore:
 
     def filter_ids(self, filters: Filters) -> np.ndarray | None:
         """Chunk ids that pass `filters`, or None when there is nothing to filter on."""
+        if filters.as_of is not None and filters.as_of >= (self._latest() or filters.as_of):
+            filters = replace(filters, as_of=None)  # today's question: no article is later
         if not filters:
             return None
         where, args = _where(filters)
@@ -273,6 +279,11 @@ class DocStore:
             .fetchall()
         )
         return np.array([r[0] for r in rows], dtype=np.int64)
+
+    def _latest(self) -> str | None:
+        """The newest publication date stored (an index lookup)."""
+        row = self._read().execute("SELECT max(date) FROM documents").fetchone()
+        return None if row[0] is None else str(row[0])
 
     def get(self, doc_id: str) -> tuple[Document, list[Chunk]] | None:
         db = self._read()
@@ -322,4 +333,7 @@ def _where(filters: Filters) -> tuple[str, list[object]]:
     if filters.date_to is not None:
         clauses.append("d.date <= ?")
         args.append(filters.date_to)
+    if filters.as_of is not None:
+        clauses.append("(d.date IS NULL OR d.date <= ?)")
+        args.append(filters.as_of)
     return " AND ".join(clauses), args

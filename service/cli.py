@@ -7,6 +7,7 @@ import logging
 import os
 import threading
 from dataclasses import asdict
+from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path
 from typing import Annotated
@@ -21,7 +22,7 @@ from eval.answers import Answer as EvalAnswer
 from eval.answers import AnswerFactory, AnswerFn
 from eval.building import StartProgress
 from eval.report import retrieval_table, write_json, write_report
-from eval.runner import parse_modes, run_eval
+from eval.runner import parse_as_of, parse_modes, run_eval
 from index.docstore import Filters
 from index.ingest import IngestReport, ingest
 from index.lock import IndexBusy, Owner, WriterLock
@@ -107,6 +108,20 @@ def main(verbose: Annotated[bool, typer.Option("--verbose", "-v")] = False) -> N
 
 
 REMOTE_FOLLOW_STATE = "follow.json"
+AsOfOption = Annotated[
+    datetime | None,
+    typer.Option(
+        "--as-of",
+        formats=["%Y-%m-%d", "%Y-%m-%dT%H:%M:%S"],
+        help="Ask as of this day: articles dated later are left out (default: today).",
+    ),
+]
+
+
+def _day(as_of: datetime | None) -> str:
+    return (as_of or datetime.now(UTC)).date().isoformat()
+
+
 SERVER_HELP = "Send the documents to this newsrag server (default: the one serving the index)."
 
 
@@ -150,13 +165,14 @@ def search(
     query: str,
     k: Annotated[int, typer.Option("-k", min=1, max=100, help="Passages to show.")] = 5,
     source: Annotated[str | None, typer.Option(help="Only this source.")] = None,
+    as_of: AsOfOption = None,
 ) -> None:
     """Search the index and print the best passages with their citations."""
     if not query.strip():
         err.print("[red]error:[/red] the query is empty")
         raise typer.Exit(2)
     index = _reader()
-    for hit in index.search(query, k, Filters(source=source)):
+    for hit in index.search(query, k, Filters(source=source, as_of=_day(as_of))):
         console.print(
             f"[bold]{hit.rank}.[/bold] {hit.score:.3f}  [bold]{hit.title or hit.doc_id}[/bold]\n"
             f"   {hit.date or 'no date'} · {hit.source or 'no source'} · "
@@ -355,6 +371,7 @@ def ask(
     question: str,
     k: Annotated[int, typer.Option("-k", min=1, max=100, help="Passages to answer from.")] = 5,
     llm: Annotated[str | None, typer.Option(help='"extractive" or "provider:model".')] = None,
+    as_of: AsOfOption = None,
 ) -> None:
     """Answer a question with numbered citations and their sources."""
     if not question.strip():
@@ -362,7 +379,7 @@ def ask(
         raise typer.Exit(2)
     answers = _answers()
     try:
-        _print_answer(answers.answer(question, k, llm=llm))
+        _print_answer(answers.answer(question, k, Filters(as_of=_day(as_of)), llm=llm))
     except ValueError as exc:
         err.print(f"[red]error:[/red] {exc}")
         raise typer.Exit(2) from exc
@@ -375,6 +392,7 @@ def ask(
 def chat(
     k: Annotated[int, typer.Option("-k", min=1, max=100, help="Passages per answer.")] = 5,
     llm: Annotated[str | None, typer.Option(help='"extractive" or "provider:model".')] = None,
+    as_of: AsOfOption = None,
 ) -> None:
     """A conversation on the terminal; follow-up questions keep their context. Ctrl-D ends it."""
     answers = _answers()
@@ -390,7 +408,7 @@ def chat(
         query = answers.standalone_query(history, llm)
         if query != question:
             console.print(f"[dim]searching for: {escape(query)}[/dim]")
-        result = answers.answer(query, k, llm=llm)
+        result = answers.answer(query, k, Filters(as_of=_day(as_of)), llm=llm)
         _print_answer(result)
         history.append({"role": "assistant", "content": result.answer})
     answers.close()
@@ -414,12 +432,21 @@ def eval_cmd(
         Path | None, typer.Option(help="Write a markdown report (and a recall@k PNG beside it).")
     ] = None,
     limit: Annotated[int | None, typer.Option(min=1, help="Only the first N queries.")] = None,
+    as_of: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--as-of",
+            help="Dated questions: 'query' (each asked as of its date) or 'none'; repeatable.",
+        ),
+    ] = None,
 ) -> None:
-    """Measure retrieval (nDCG, recall, MRR, latency) and, on gold files, answers."""
+    """Measure retrieval (nDCG, recall, MRR, latency) and, where the set has gold answers,
+    answers."""
     # No query cache: a mode must not be timed on embeddings the previous mode paid for.
     settings = get_settings().model_copy(update={"query_cache_size": 0})
     try:
         modes = parse_modes(mode or [])
+        asked = parse_as_of(as_of or [])
     except ValueError as exc:
         err.print(f"[red]error:[/red] {exc}")
         raise typer.Exit(2) from exc
@@ -437,6 +464,7 @@ def eval_cmd(
                 limit=limit,
                 answerer=_eval_answerer(services),
                 progress=_eval_bars(bars),
+                as_of=asked,
             )
     except (IndexMismatch, ValueError) as exc:
         err.print(f"[red]error:[/red] {exc}")
@@ -463,7 +491,9 @@ def _eval_answerer(services: list[AnswerService]) -> AnswerFactory | None:
     def factory(index: NewsIndex, mode: str) -> AnswerFn:
         service = AnswerService(index, get_settings())
         services.append(service)
-        return lambda question: _eval_answer(service.answer(question, mode=mode))
+        return lambda question, as_of: _eval_answer(
+            service.answer(question, filters=Filters(as_of=as_of), mode=mode)
+        )
 
     return factory
 

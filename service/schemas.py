@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 from pydantic.config import JsonDict
@@ -31,6 +31,17 @@ class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
+# The day a question is asked: nothing published after it is used (undated articles are kept).
+AsOf = Annotated[
+    dt.datetime | dt.date | None,
+    Field(
+        description="Ask as of this day (ISO date or datetime): articles dated later are left "
+        "out. Default: today.",
+        examples=["2025-05-06"],
+    ),
+]
+
+
 class SearchFilters(Strict):
     doc_ids: list[str] | None = Field(None, max_length=1000)
     source: str | None = Field(None, min_length=1, max_length=200)
@@ -49,6 +60,7 @@ class SearchRequest(Strict):
     )
     k: int = Field(5, ge=1, le=100, description="How many passages to return.")
     filters: SearchFilters | None = None
+    as_of: AsOf = None
     mode: Mode | None = Field(None, description="Retrieval mode; the server default when absent.")
     collapse: bool | None = Field(
         None,
@@ -162,6 +174,7 @@ class AnswerRequest(Strict):
     )
     k: int = Field(5, ge=1, le=100, description="How many passages to answer from.")
     filters: SearchFilters | None = None
+    as_of: AsOf = None
     mode: Mode | None = Field(None, description="Retrieval mode; the server default when absent.")
     llm: str | None = Field(
         None,
@@ -209,6 +222,7 @@ class ChatRequest(Strict):
     stream: bool = False
     k: int = Field(5, ge=1, le=100)
     filters: SearchFilters | None = None
+    as_of: AsOf = None
     mode: Mode | None = None
     llm: str | None = Field(None, pattern=LLM_SPEC, max_length=200)
 

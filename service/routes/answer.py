@@ -54,7 +54,11 @@ def answer(
     check_length(request.question, settings.max_query_chars)
     check_llm(request.llm, answers)
     result = answers.answer(
-        request.question, request.k, to_filters(request.filters), request.mode, request.llm
+        request.question,
+        request.k,
+        to_filters(request.filters, request.as_of),
+        request.mode,
+        request.llm,
     )
     metrics.note_answer(request.llm or settings.llm, result.model)
     return to_response(result)

@@ -53,7 +53,7 @@ def chat(
     )
     # A long message is fine in a chat; the search query it becomes is cut to the limit.
     query = answers.standalone_query(history, request.llm)[: settings.max_query_chars]
-    args = (query, request.k, to_filters(request.filters), request.mode, request.llm)
+    args = (query, request.k, to_filters(request.filters, request.as_of), request.mode, request.llm)
     if request.stream:
         events = metrics.watch_answers(answers.stream(*args), request.llm or settings.llm)
         sse = guarded(sse_events(events, conversations, conversation_id, history, query))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import time
 from typing import Annotated
 
@@ -22,14 +23,20 @@ from service.schemas import (
 router = APIRouter(prefix="/search", tags=["search"])
 
 
-def to_filters(filters: SearchFilters | None) -> Filters:
+def to_filters(
+    filters: SearchFilters | None, as_of: dt.date | dt.datetime | None = None
+) -> Filters:
+    """The request's filters, with the day it is asked as of (today when it says none)."""
+    day = as_of.date() if isinstance(as_of, dt.datetime) else as_of
+    asked = (day or dt.datetime.now(dt.UTC).date()).isoformat()
     if filters is None:
-        return Filters()
+        return Filters(as_of=asked)
     return Filters(
         doc_ids=filters.doc_ids,
         source=filters.source,
         date_from=filters.date_from.isoformat() if filters.date_from else None,
         date_to=filters.date_to.isoformat() if filters.date_to else None,
+        as_of=asked,
     )
 
 
@@ -42,9 +49,8 @@ def run_search(request: SearchRequest, index: IndexDep, settings: SettingsDep) -
     if request.k > settings.max_k:
         raise HTTPException(422, f"k is {request.k}; the limit is {settings.max_k}")
     started = time.perf_counter()
-    hits = index.search(
-        request.query, request.k, to_filters(request.filters), request.mode, request.collapse
-    )
+    filters = to_filters(request.filters, request.as_of)
+    hits = index.search(request.query, request.k, filters, request.mode, request.collapse)
     took_ms = (time.perf_counter() - started) * 1000
     results = [SearchHit.model_validate(hit, from_attributes=True) for hit in hits]
     return SearchResponse(query=request.query, took_ms=round(took_ms, 2), results=results)
@@ -70,7 +76,10 @@ def search_get(
     k: int = Query(5, ge=1, le=100),
     mode: Annotated[Mode | None, Query(description="dense, bm25 or hybrid.")] = None,
     collapse: Annotated[bool | None, Query(description="Fold near-duplicates.")] = None,
+    as_of: Annotated[
+        dt.datetime | dt.date | None, Query(description="Leave out articles dated later.")
+    ] = None,
 ) -> Response:
     """The same search for a browser address bar or curl."""
-    request = SearchRequest(query=q, k=k, mode=mode, collapse=collapse)
+    request = SearchRequest(query=q, k=k, mode=mode, collapse=collapse, as_of=as_of)
     return as_json(run_search(request, index, settings))

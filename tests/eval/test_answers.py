@@ -42,6 +42,6 @@ def test_answer_metrics_average_over_questions() -> None:
         {"q1": "one", "q2": "two"},
         {"q1": ["Harbin"], "q2": ["Harbin"]},
         {"q1": {"a": 1}, "q2": {"a": 1}},
-        lambda question: answers[question],
+        lambda question, as_of: answers[question],
     )
     assert metrics == {"answer_match": 0.5, "citation_precision": 0.75}

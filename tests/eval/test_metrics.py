@@ -47,7 +47,7 @@ def test_ranking_digs_deeper_until_it_holds_enough_documents() -> None:
     corpus = [hit(f"d{n // 4}", n % 4, 1 - n / 1000) for n in range(120)]  # 30 docs x 4 chunks
     asked: list[int] = []
 
-    def search(query: str, k: int) -> Sequence[Hit]:
+    def search(query: str, k: int, as_of: str | None) -> Sequence[Hit]:
         asked.append(k)
         return corpus[:k]
 

@@ -79,7 +79,7 @@ def test_gold_answers_are_scored_through_the_answer_function(
     calls: list[tuple[str, str]] = []
 
     def answerer(index: NewsIndex, mode: str) -> AnswerFn:
-        def answer(question: str) -> Answer:
+        def answer(question: str, as_of: str | None) -> Answer:
             calls.append((mode, question))
             hit = index.search(question, 1, mode=mode)[0]
             # cites the best passage and a document that is never relevant
