@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import logging
 import re
 from dataclasses import dataclass
 from datetime import date, datetime
+from email.utils import parsedate_to_datetime
+
+log = logging.getLogger(__name__)
 
 HEAD_CHARS = 1500  # header metadata sits at the top; later dates are events, not publication
 
@@ -13,30 +17,72 @@ _MONTH = (
     r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?"
     r"|Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\.?"
 )
-_DATE_TEXT = rf"\d{{4}}-\d{{2}}-\d{{2}}|{_MONTH}\s+\d{{1,2}},?\s+\d{{4}}"
+_DATE_TEXT = (
+    rf"\d{{4}}-\d{{2}}-\d{{2}}|{_MONTH}\s+\d{{1,2}},?\s+\d{{4}}|\d{{1,2}}\s+{_MONTH}\s+\d{{4}}"
+    r"|\d{1,2}[/.]\d{1,2}[/.]\d{4}"
+)
 _WRITTEN = re.compile(rf"({_MONTH})\s+(\d{{1,2}}),?\s+(\d{{4}})", re.IGNORECASE)
+_WRITTEN_DAY_FIRST = re.compile(rf"(\d{{1,2}})\s+({_MONTH}),?\s+(\d{{4}})", re.IGNORECASE)
+# 18/02/2025 and 18.02.2025 are read day first, as most of the world's press writes them.
+_NUMERIC_DAY_FIRST = re.compile(r"(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})")
 
 # " date 2025-01-26 Chinese, Russian heads of state ..." (a scraped header: date then title)
 _HEADER = re.compile(r"\A\s*date[ \t]+(\d{4}-\d{2}-\d{2})[ \t]+(\S[^\n]*)", re.IGNORECASE)
-# "BEIJING, May 5, 2025 /PRNewswire/ --", "BEIJING, May 6 (Xinhua) --", "WASHINGTON (AP) —"
+# "BEIJING, May 5, 2025 /PRNewswire/ --", "BEIJING, May 6 (Xinhua) --", "WASHINGTON (AP) —",
+# "MANDALAY, Myanmar, March 28, 2025 (AP) —": a capitalised place (and up to two regions), an
+# optional date, the wire.
 _DATELINE = re.compile(
-    rf"^[A-Z][A-Z.' -]*[A-Z.],?[ \t]+"
+    rf"^[*_]*[A-Z][A-Z.' -]*[A-Z.](?:,[ \t]+(?!{_MONTH}\b)[A-Z][\w.' -]*?){{0,2}},?[ \t]+"
     rf"(?:(?P<date>{_MONTH}[ \t]+\d{{1,2}}(?:,[ \t]*\d{{4}})?)[ \t]+)?"
-    r"(?:/(?P<wire>[^/\n]{2,40})/|\((?P<agency>[^)\n]{2,40})\))[ \t]*(?:--|—|–|-)",
+    r"(?:/(?P<wire>[^/\n]{2,40})/|\((?P<agency>[^)\n]{2,40})\))[*_]*[ \t]*(?:--|—|–|-)",
+    re.MULTILINE,
+)
+# "Berlin, February 23, 2025 —", "*Berlin, February 23, 2025* —": a place and a full date, no wire
+_PLACE_DATE = re.compile(
+    rf"^[*_]*[A-Z][\w.' -]{{1,40}}?,[ \t]+(?P<date>{_MONTH}[ \t]+\d{{1,2}},[ \t]*\d{{4}})"
+    r"[*_]*[ \t]*(?:--|—|–)",
     re.MULTILINE,
 )
 # "2025-05-06", "| May 6, 2025", "Xinhua | May 6, 2025", "Published: May 6, 2025" as a line
 _DATE_LINE = re.compile(
-    rf"^[ \t]*(?:[^|\n]{{0,40}}\||(?:published|posted|date)\b:?)?[ \t]*({_DATE_TEXT})[ \t]*$",
+    rf"^[ \t]*(?:(?:[^|\n]{{0,40}}\|){{1,3}}|(?:published|posted|date)\b:?)?[ \t]*({_DATE_TEXT})"
+    r"[ \t]*$",
     re.IGNORECASE | re.MULTILINE,
 )
 # "Xinhua | May 6, 2025", or the name on the line above a "| May 6, 2025" line
-_PIPE_DATE = re.compile(rf"^(?P<name>[^|\n]*?)[ \t]*\|[ \t]*(?:{_DATE_TEXT})[ \t]*$")
+_PIPE_DATE = re.compile(rf"^(?P<name>[^\n]*?)[ \t]*\|[ \t]*(?:{_DATE_TEXT})[ \t]*$")
 _SOURCE_LABEL = re.compile(r"^[ \t]*source[ \t]*:[ \t]*(\S[^\n]*?)[ \t]*$", re.I | re.M)
 _OUTLET = re.compile(r"^(?!By\b)[A-Z][\w&.'-]*(?:[ \t]+[\w&.'-]+){0,3}$")
 # "7156699", "Home -", "Home > World", "| ---": page furniture, never a title
 _NOISE = re.compile(r"^(?:[\W\d_]+|home(?:[ \t]*[-|>»/:].*)?)$", re.IGNORECASE)
 _SENTENCE_END = re.compile(r"[.!?][\"'”’)]?(?:\s|$)")
+
+
+# A YAML front matter block: "---" lines around "key: value" lines, at the very top.
+_FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(?P<body>.*?)^---[ \t]*(?:\r?\n|\Z)", re.S | re.M)
+_FIELD = re.compile(r"^(?P<key>[A-Za-z_][\w-]*)[ \t]*:[ \t]*(?P<value>\S.*?)[ \t]*\r?$", re.M)
+
+
+@dataclass(frozen=True)
+class FrontMatter:
+    """The fields of a front matter block (keys lower-cased, quotes removed) and where the
+    article itself starts: the stored text, which every chunk offset points into, is what
+    follows the closing `---` line."""
+
+    fields: dict[str, str]
+    end: int
+
+
+def front_matter(text: str) -> FrontMatter | None:
+    """The leading YAML front matter of a Markdown or text article, if it has one."""
+    match = _FRONT_MATTER.match(text)
+    if match is None:
+        return None
+    fields = {
+        field["key"].lower(): field["value"].strip("\"'").strip()
+        for field in _FIELD.finditer(match["body"])
+    }
+    return FrontMatter({key: value for key, value in fields.items() if value}, match.end())
 
 
 @dataclass(frozen=True)
@@ -55,21 +101,42 @@ def extract_metadata(text: str) -> Metadata:
 
 
 def parse_date(value: str) -> str | None:
-    """Normalise an ISO date/datetime or 'May 6, 2025' to YYYY-MM-DD; None if not a full date."""
+    """YYYY-MM-DD (the day as published, in its own time zone) from an ISO date or datetime,
+    'May 6, 2025', 'Feb. 26, 2025', '6 May 2025', day-first '18/02/2025' or an RFC 2822 date
+    ('Tue, 06 May 2025 08:00:00 +0000', as feeds write them); None if it is not a full date."""
     value = value.strip()
     try:
-        return datetime.fromisoformat(value).date().isoformat()
+        return datetime.fromisoformat(value.replace("Z", "+00:00")).date().isoformat()
     except ValueError:
         pass
-    match = _WRITTEN.fullmatch(value)
-    return _written_date(match) if match else None
-
-
-def _written_date(match: re.Match[str]) -> str | None:
-    """Turn a matched 'Month D, YYYY' into ISO, rejecting impossible days like Feb 30."""
-    month = _MONTHS.index(match.group(1)[:3].lower()) + 1
+    if match := _WRITTEN.fullmatch(value):
+        return _iso(match.group(3), match.group(1), match.group(2))
+    if match := _WRITTEN_DAY_FIRST.fullmatch(value):
+        return _iso(match.group(3), match.group(2), match.group(1))
+    if match := _NUMERIC_DAY_FIRST.fullmatch(value):
+        return _iso(match.group(3), match.group(2), match.group(1))
     try:
-        return date(int(match.group(3)), month, int(match.group(2))).isoformat()
+        return parsedate_to_datetime(value).date().isoformat()
+    except (TypeError, ValueError, IndexError):
+        return None
+
+
+def parse_date_or_warn(value: object, where: str) -> str | None:
+    """`parse_date` for a date someone gave: anything unreadable is logged with where it came
+    from and the value, and left out rather than guessed."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    found = parse_date(value) if isinstance(value, str) else None
+    if found is None:
+        log.warning("%s: unreadable date %r; left undated", where, value)
+    return found
+
+
+def _iso(year: str, month: str, day: str) -> str | None:
+    """ISO from parts (a month by number or name), rejecting impossible days like Feb 30."""
+    number = int(month) if month.isdigit() else _MONTHS.index(month[:3].lower()) + 1
+    try:
+        return date(int(year), number, int(day)).isoformat()
     except ValueError:
         return None
 
@@ -79,10 +146,8 @@ def find_date(head: str) -> str | None:
     header = _HEADER.match(head)
     if header:
         return parse_date(header.group(1))
-    dateline = _DATELINE.search(head)
-    if dateline and dateline.group("date"):
-        found = parse_date(dateline.group("date"))
-        if found:
+    for line in (_DATELINE.search(head), _PLACE_DATE.search(head)):
+        if line and line.group("date") and (found := parse_date(line.group("date"))):
             return found
     date_line = _DATE_LINE.search(head)
     return parse_date(date_line.group(1)) if date_line else None
@@ -99,14 +164,17 @@ def find_source(head: str) -> str | None:
 
 
 def _byline_name(lines: list[str]) -> str | None:
-    """Name beside or directly above a '| date' byline, if it looks like an outlet."""
+    """The outlet in a 'Name | date' byline ('By Jane Doe | Bloomberg | Feb 26, 2025': the part
+    that is not the author), or on the line directly above a '| date' one."""
     for i, line in enumerate(lines):
         match = _PIPE_DATE.match(line.strip())
         if not match:
             continue
-        name = match.group("name") or (lines[i - 1].strip() if i else "")
-        if _is_outlet(name):
-            return name
+        parts = [part.strip() for part in match.group("name").split("|")]
+        names = [part for part in parts if part] or [lines[i - 1].strip() if i else ""]
+        outlets = [name for name in names if _is_outlet(name)]
+        if outlets:
+            return outlets[-1]
     return None
 
 

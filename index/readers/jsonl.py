@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from index.metadata import extract_metadata, parse_date
+from index.metadata import extract_metadata, parse_date_or_warn
 from index.models import Document
 from index.readers.base import ReadError, read_utf8
 
@@ -74,7 +74,7 @@ def to_document(path: Path, record: Any, where: str) -> Document:
         id=doc_id,
         text=text,
         title=fields["title"] or meta.title,
-        date=_date(record.get("date")) or meta.date,
+        date=parse_date_or_warn(record.get("date"), f"{path} {where} (id {doc_id!r})") or meta.date,
         source=fields["source"] or meta.source,
         url=fields["url"],
     )
@@ -96,11 +96,6 @@ def _required_text(path: Path, record: dict[str, Any], where: str) -> str:
     if isinstance(value, str) and value.strip():
         return value
     raise ReadError(path, f"{where}: missing or empty 'text' (a non-empty string is required)")
-
-
-def _date(value: Any) -> str | None:
-    """YYYY-MM-DD from an ISO date or datetime string; anything unparseable is no date."""
-    return parse_date(value) if isinstance(value, str) else None
 
 
 def _optional_str(path: Path, record: dict[str, Any], key: str, where: str) -> str | None:

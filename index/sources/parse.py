@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 import time
 from datetime import date
-from email.utils import parsedate_to_datetime
 from typing import Any
 
 import feedparser
@@ -73,13 +72,8 @@ def _day(entry: Any, key: str) -> str | None:
     """The date as the feed wrote it (the publisher's own day, as JSON Feed dates are read);
     feedparser's UTC reading only for forms neither RFC 822 nor ISO 8601 can parse."""
     raw = entry.get(key)
-    if isinstance(raw, str) and raw.strip():
-        try:
-            return parsedate_to_datetime(raw).date().isoformat()
-        except (TypeError, ValueError):
-            pass
-        if found := parse_date(raw):
-            return found
+    if isinstance(raw, str) and (found := parse_date(raw)):
+        return found
     parsed: time.struct_time | None = entry.get(f"{key}_parsed")
     if not parsed:
         return None

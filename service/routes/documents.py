@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, HTTPException, Query
 from pydantic import Field
 
+from index.metadata import extract_metadata
 from index.models import Document
 from service.deps import IndexDep, SettingsDep
 from service.schemas import (
@@ -24,12 +25,15 @@ router = APIRouter(prefix="/documents", tags=["documents"])
 
 
 def to_document(doc: DocumentIn) -> Document:
+    """The document as sent; what the caller leaves out, the article's own header may give
+    (a wire dateline, a byline), read by the same extractor as files are."""
+    meta = extract_metadata(doc.text)
     return Document(
         id=doc.id,
         text=doc.text,
-        title=doc.title,
-        date=doc.date.isoformat() if doc.date else None,
-        source=doc.source,
+        title=doc.title or meta.title,
+        date=doc.date.isoformat() if doc.date else meta.date,
+        source=doc.source or meta.source,
         url=doc.url,
     )
 

@@ -6,7 +6,14 @@ from pathlib import Path
 
 import pytest
 
-from index.metadata import HEAD_CHARS, Metadata, extract_metadata, parse_date
+from index.metadata import (
+    HEAD_CHARS,
+    Metadata,
+    extract_metadata,
+    front_matter,
+    parse_date,
+    parse_date_or_warn,
+)
 
 SEEDS = Path(__file__).resolve().parents[2] / "seeds"
 
@@ -126,3 +133,65 @@ def test_only_the_head_is_scanned() -> None:
 )
 def test_parse_date(value: str, expected: str | None) -> None:
     assert parse_date(value) == expected
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("18/02/2025", "2025-02-18"),  # day first, as most of the world's press writes it
+        ("18.02.2025", "2025-02-18"),
+        ("6 May 2025", "2025-05-06"),
+        ("Feb. 26, 2025", "2025-02-26"),
+        ("Tue, 06 May 2025 23:30:00 -0500", "2025-05-06"),  # RFC 2822, as feeds write dates
+        ("02/30/2025", None),  # month first is not guessed
+        ("18/02", None),
+    ],
+)
+def test_parse_date_formats(value: str, expected: str | None) -> None:
+    assert parse_date(value) == expected
+
+
+@pytest.mark.parametrize(
+    ("head", "expected"),
+    [
+        pytest.param(
+            "MANDALAY, Myanmar, March 28, 2025 (AP) — ",
+            Metadata(date="2025-03-28", source="AP"),
+            id="AP dateline with a region",
+        ),
+        pytest.param("PARIS (AFP) - ", Metadata(source="AFP"), id="AFP"),
+        pytest.param(
+            "By Jane Doe | Bloomberg | February 26, 2025\n\n",
+            Metadata(date="2025-02-26", source="Bloomberg"),
+            id="byline with pipes is no title",
+        ),
+        pytest.param(
+            "*Berlin, February 23, 2025* — ",
+            Metadata(date="2025-02-23"),
+            id="markdown emphasis dateline",
+        ),
+    ],
+)
+def test_wire_datelines_and_bylines(head: str, expected: Metadata) -> None:
+    assert extract_metadata(head + BODY) == expected
+
+
+def test_front_matter_gives_metadata_and_stays_out_of_the_text() -> None:
+    text = '---\ntitle: "Ice breaks early"\ndate: 2025-04-02\nsource: Harbin Daily\n---\n' + BODY
+    matter = front_matter(text)
+    assert matter is not None and text[matter.end :] == BODY
+    assert matter.fields == {
+        "title": "Ice breaks early",
+        "date": "2025-04-02",
+        "source": "Harbin Daily",
+    }
+    assert front_matter(BODY) is None and front_matter("---\nno end\n" + BODY) is None
+
+
+def test_an_unreadable_given_date_is_a_warning_never_a_guess(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    assert parse_date_or_warn("18/02/2025", "a.jsonl line 1") == "2025-02-18"
+    assert parse_date_or_warn(None, "a.jsonl line 2") is None and not caplog.records
+    assert parse_date_or_warn("someday", "a.jsonl line 3 (id 'x')") is None
+    assert "a.jsonl line 3 (id 'x')" in caplog.text and "'someday'" in caplog.text

@@ -205,3 +205,48 @@ def test_one_bad_file_never_stops_a_run(tmp_path: Path, caplog: pytest.LogCaptur
     assert [doc.id for doc in docs] == ["a", "d"]
     levels = {record.levelname: record.getMessage() for record in caplog.records}
     assert "b.txt" in levels["ERROR"] and "c.docx" in levels["WARNING"]
+
+
+def test_front_matter_names_the_article_and_stays_out_of_its_text(tmp_path: Path) -> None:
+    body = "# A heading\n\nThe river port of Harbin reopened on Tuesday after the ice broke.\n"
+    path = tmp_path / "port.md"
+    path.write_text(
+        "---\ntitle: Harbin port reopens\ndate: 02/04/2025\nsource: Harbin Daily\n"
+        "url: https://example.org/port\n---\n" + body,
+        "utf-8",
+    )
+    (doc,) = read_file(path)
+    assert doc.text == body  # chunk offsets point into this, the text after the block
+    assert (doc.title, doc.date, doc.source) == (
+        "Harbin port reopens",
+        "2025-04-02",
+        "Harbin Daily",
+    )
+    assert doc.url == "https://example.org/port"
+    path.write_text("---\nsource: Harbin Daily\n---\n" + body, "utf-8")
+    assert read_file(path)[0].title == "A heading"  # no title in the block: the heading
+
+
+def test_markdown_emphasis_dateline_gives_the_date(tmp_path: Path) -> None:
+    path = tmp_path / "berlin.md"
+    path.write_text(
+        "*Berlin, February 23, 2025* — Voters went to the polls on Sunday in a snap "
+        "election called after the coalition collapsed.\n",
+        "utf-8",
+    )
+    assert read_file(path)[0].date == "2025-02-23"
+
+
+def test_jsonl_dates_day_first_and_unreadable_ones_warn(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    path = tmp_path / "wires.jsonl"
+    records = [
+        {"id": "a", "text": "Ministers met in Moscow.", "date": "18/02/2025"},
+        {"id": "b", "text": "Ministers met in Beijing.", "date": "someday"},
+    ]
+    path.write_text("\n".join(json.dumps(r) for r in records), "utf-8")
+    with caplog.at_level(logging.WARNING):
+        docs = read_file(path)
+    assert [d.date for d in docs] == ["2025-02-18", None]
+    assert "id 'b'" in caplog.text and "'someday'" in caplog.text

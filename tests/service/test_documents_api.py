@@ -95,3 +95,20 @@ def test_a_bad_document_in_a_list_refuses_the_whole_list(fresh_client: TestClien
     response = fresh_client.post("/documents", json=[ARTICLE, {"id": "x"}])
     assert response.status_code == 422
     assert fresh_client.get("/documents").json()["total"] == 0
+
+
+def test_a_posted_article_gets_what_its_dateline_says_unless_the_caller_says(
+    fresh_client: TestClient,
+) -> None:
+    quake = "MANDALAY, Myanmar, March 28, 2025 (AP) — A powerful earthquake shook central Myanmar."
+    oil = "LONDON, Feb 26 (Reuters) - Oil prices rose on Wednesday as supplies tightened."
+    docs = [
+        {"id": "quake", "text": quake},
+        {"id": "oil", "text": oil},
+        {"id": "given", "text": quake, "date": "2025-03-29", "source": "Local Radio"},
+    ]
+    assert fresh_client.post("/documents", json=docs).status_code == 200
+    got = {d: fresh_client.get(f"/documents/{d}").json() for d in ("quake", "oil", "given")}
+    assert (got["quake"]["date"], got["quake"]["source"]) == ("2025-03-28", "AP")
+    assert (got["oil"]["date"], got["oil"]["source"]) == (None, "Reuters")  # no year: no date
+    assert (got["given"]["date"], got["given"]["source"]) == ("2025-03-29", "Local Radio")
