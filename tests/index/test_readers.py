@@ -250,3 +250,25 @@ def test_jsonl_dates_day_first_and_unreadable_ones_warn(
         docs = read_file(path)
     assert [d.date for d in docs] == ["2025-02-18", None]
     assert "id 'b'" in caplog.text and "'someday'" in caplog.text
+
+
+@pytest.mark.parametrize(
+    ("head", "dated"),
+    [
+        pytest.param("", '<time datetime="2025-03-28T09:00:00+06:30">March 28</time>', id="time"),
+        pytest.param(
+            '<meta property="article:published_time" content="2025-03-28">', "", id="meta"
+        ),
+    ],
+)
+def test_html_dates_from_time_and_meta_tags(tmp_path: Path, head: str, dated: str) -> None:
+    path = tmp_path / "quake.html"
+    path.write_text(
+        f"<html><head><title>Quake hits Myanmar</title>{head}</head><body><article>"
+        f"<h1>Quake hits Myanmar</h1>{dated}<p>A powerful earthquake shook central Myanmar on "
+        "Friday, damaging buildings in Mandalay and the capital.</p><p>Rescue teams worked "
+        "through the night to reach people trapped under collapsed buildings.</p></article>"
+        "</body></html>",
+        "utf-8",
+    )
+    assert read_file(path)[0].date == "2025-03-28"
