@@ -10,11 +10,12 @@ import logging
 import os
 import threading
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import watchfiles
 
+from index.ingest import IngestReport
 from index.models import Document
 from index.readers import ReadError, UnsupportedFile, discover, read_file
 from index.sources.base import Sink
@@ -26,13 +27,10 @@ STATE_FILE = "watch.json"  # in the index directory
 
 
 @dataclass
-class SyncReport:
-    files: int = 0
-    added: int = 0
-    replaced: int = 0
-    unchanged: int = 0
+class SyncReport(IngestReport):
+    """An ingest report that also counts documents deleted with their files."""
+
     deleted: int = 0
-    errors: list[tuple[str, str]] = field(default_factory=list)
 
     @property
     def changed(self) -> bool:
@@ -115,9 +113,7 @@ class FolderSync:
             log.exception("cannot index %s", path)
             report.errors.append((str(path), f"{type(exc).__name__}: {exc}"))
             return None
-        report.added += len(upserted.added)
-        report.replaced += len(upserted.replaced)
-        report.unchanged += len(upserted.unchanged)
+        report.count(upserted)
         return docs
 
     def _drop(self, ids: list[str], report: SyncReport) -> None:
