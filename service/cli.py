@@ -83,23 +83,20 @@ def _sink(server: str | None = None) -> Sink:
     """Where writes go: the server at `server`, else the local index, else (while a server owns
     the index) that server. Two processes never write one index."""
     settings = get_settings()
-    keys = settings.admin_keys or settings.api_keys
-    key = keys[0].get_secret_value() if keys else None
-    owner = None if server else _writer_now()
-    try:
-        if server is None and owner is None:
-            return _index()
-    except IndexBusy as exc:  # a writer came in between
-        owner = exc.owner
-    if server is None and (owner is None or owner.url is None):
-        busy = IndexBusy(settings.index_dir, owner or Owner())
-        err.print(f"[red]error:[/red] {escape(str(busy))}")
-        raise typer.Exit(2)
-    url = server or (owner.url if owner else None)
-    assert url is not None
     if server is None:
-        err.print(f"[dim]the server at {url} owns the index: sending the documents there[/dim]")
-    return RemoteIndex(url, key)
+        owner = _writer_now()
+        if owner is None:
+            try:
+                return _index()
+            except IndexBusy as exc:  # a writer came in between
+                owner = exc.owner
+        if owner.url is None:
+            err.print(f"[red]error:[/red] {escape(str(IndexBusy(settings.index_dir, owner)))}")
+            raise typer.Exit(2)
+        server = owner.url
+        err.print(f"[dim]the server at {server} owns the index: sending the documents there[/dim]")
+    keys = settings.admin_keys or settings.api_keys
+    return RemoteIndex(server, keys[0].get_secret_value() if keys else None)
 
 
 @app.callback()
