@@ -14,6 +14,7 @@ from index.store import NewsIndex
 from service.cli import app as cli
 from service.config import Settings
 from service.main import create_app
+from tests.feed_server import FeedServer, article, item, rss
 from tests.service.live import loopback_socket, serve
 
 runner = CliRunner()
@@ -62,6 +63,19 @@ def test_indexing_beside_a_server_goes_through_it(server: str, tmp_path: Path) -
 
     assert runner.invoke(cli, ["docs", "delete", "expo"]).exit_code == 0
     assert httpx.get(f"{server}/documents/expo").status_code == 404
+
+
+def test_following_a_feed_beside_a_server_goes_through_it(
+    server: str, index_dir: Path, feed_server: FeedServer
+) -> None:
+    feed_server.route("/rss.xml", rss("Loopback Daily", [item("expo", "/expo.html")]))
+    feed_server.route("/expo.html", article("Expo", "Putin will open the quintex Expo in Harbin."))
+    result = runner.invoke(cli, ["follow", feed_server.url("/rss.xml")])
+    assert result.exit_code == 0, result.output
+    assert "sending the documents there" in result.output and "1 added" in result.output
+    assert found(server, "quintex expo Harbin", "bm25")  # in the server's index at once
+    # The server's own poller keeps feeds.json; this run's state is its own.
+    assert (index_dir / "follow.json").exists() and not (index_dir / "feeds.json").exists()
 
 
 def test_a_second_writer_without_a_server_is_refused(
