@@ -8,6 +8,8 @@ started before its commit are done; see index/epochs.py).
 
 from __future__ import annotations
 
+from datetime import UTC, date, datetime
+
 import numpy as np
 
 from index.collapse import collapse as fold_duplicates
@@ -16,10 +18,13 @@ from index.embedding import Embedder
 from index.epochs import Epochs
 from index.models import Hit
 from index.query import Query
+from index.recency import RecencyPrior
 from index.retrievers import RetrievalSettings, Retriever, pick
 
 # Collapsing fetches this many times k, so duplicates folded away leave k distinct passages.
 COLLAPSE_DEPTH = 3
+# Candidates the recency prior reorders: a newer report may rank below older ones at first.
+PRIOR_DEPTH = 100
 Ranked = tuple[ChunkRow, float, tuple[str, ...]]
 
 
@@ -55,29 +60,49 @@ class Searcher:
         fold = self.settings.collapse if collapse is None else collapse
         embedding = None if mode == "bm25" else self.embedder.embed_query_later(text)
         query = Query(text, embedding, filters or Filters())
+        prior = self.settings.recency if self.settings.recency.applies(text) else None
         with self.epochs.reading(), self.docstore.snapshot():
             allowed = self.docstore.filter_ids(query.filters)
             if allowed is not None and not allowed.size:
                 return []
-            ranked = self._ranked(retriever, query, k, allowed, fold)
+            ranked = self._ranked(retriever, query, k, allowed, fold, prior)
         return [_hit(rank, *item) for rank, item in enumerate(ranked, start=1)]
 
     def _ranked(
-        self, retriever: Retriever, query: Query, k: int, allowed: np.ndarray | None, fold: bool
+        self,
+        retriever: Retriever,
+        query: Query,
+        k: int,
+        allowed: np.ndarray | None,
+        fold: bool,
+        prior: RecencyPrior | None,
     ) -> list[Ranked]:
         """Digs deeper while folded duplicates (or chunks this snapshot does not have) leave
-        fewer than `k` passages."""
+        fewer than `k` passages; `prior` reorders the candidates by their age first."""
         depth = k * COLLAPSE_DEPTH if fold else k
+        if prior is not None:
+            depth = max(depth, PRIOR_DEPTH)
         while True:
             scored = retriever.retrieve(query, depth, allowed)
             rows = self.docstore.rows([vid for vid, _ in scored])
             found = [(rows[vid], score) for vid, score in scored if vid in rows]
+            if prior is not None:
+                found = _by_recency(found, prior, query.filters.as_of)
             ranked: list[Ranked] = [(row, score, ()) for row, score in found]
             if fold:
                 ranked = [(g.passage, g.score, tuple(g.also_in)) for g in fold_duplicates(found)]
             if len(ranked) >= k or len(scored) < depth:
                 return ranked[:k]
             depth *= 2
+
+
+def _by_recency(
+    found: list[tuple[ChunkRow, float]], prior: RecencyPrior, as_of: str | None
+) -> list[tuple[ChunkRow, float]]:
+    day = date.fromisoformat(as_of) if as_of else datetime.now(UTC).date()
+    scores = prior.rerank([(score, row.date) for row, score in found], day)
+    rescored = [(row, score) for (row, _), score in zip(found, scores, strict=True)]
+    return sorted(rescored, key=lambda item: -item[1])
 
 
 def _hit(rank: int, row: ChunkRow, score: float, also_in: tuple[str, ...]) -> Hit:

@@ -12,6 +12,7 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from index.chunking import ChunkerSettings
 from index.embedding import BACKENDS, DEFAULT_BACKEND, DEFAULT_MODEL, EmbedOptions
+from index.recency import RecencyPrior
 from index.retrievers import RetrievalSettings, SearchMode
 from index.vectorstores.ann import FAISS_OPTIONS, AnnKind
 
@@ -116,6 +117,15 @@ class Settings(BaseSettings):
     )
     collapse_duplicates: bool = Field(
         True, description="Fold near-duplicate passages (syndicated copy) into one hit."
+    )
+    recency_weight: float = Field(
+        0.5,
+        ge=0,
+        description="Recency prior for questions about the present (no named past period): "
+        "added to a passage's normalized score at age 0; 0 turns it off.",
+    )
+    recency_half_life: float = Field(
+        7.0, gt=0, description="Days after which the recency prior is worth half as much."
     )
     llm: str = Field(
         "extractive",
@@ -248,7 +258,11 @@ class Settings(BaseSettings):
 
     @property
     def retrieval(self) -> RetrievalSettings:
-        return RetrievalSettings(mode=self.search_mode, collapse=self.collapse_duplicates)
+        return RetrievalSettings(
+            mode=self.search_mode,
+            collapse=self.collapse_duplicates,
+            recency=RecencyPrior(self.recency_weight, self.recency_half_life),
+        )
 
     @property
     def store_options(self) -> dict[str, Any]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal, get_args
 
+from index.recency import RecencyPrior
 from index.retrievers.base import Retriever
 from index.retrievers.bm25 import BM25Settings
 from index.retrievers.fusion import Convex, Fusion, ReciprocalRank
@@ -27,6 +28,7 @@ class RetrievalSettings:
     depth: int = 100  # candidates each retriever hands the fusion
     collapse: bool = True  # near-duplicate passages fold into the best one
     bm25: BM25Settings = field(default_factory=BM25Settings)
+    recency: RecencyPrior = field(default_factory=RecencyPrior)
 
 
 def make_fusion(settings: RetrievalSettings) -> Fusion:
