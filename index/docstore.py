@@ -265,7 +265,7 @@ class DocStore:
 
     def filter_ids(self, filters: Filters) -> np.ndarray | None:
         """Chunk ids that pass `filters`, or None when there is nothing to filter on."""
-        if filters.as_of is not None and filters.as_of >= (self._latest() or filters.as_of):
+        if filters.as_of is not None and filters.as_of >= (self.latest() or filters.as_of):
             filters = replace(filters, as_of=None)  # today's question: no article is later
         if not filters:
             return None
@@ -280,7 +280,7 @@ class DocStore:
         )
         return np.array([r[0] for r in rows], dtype=np.int64)
 
-    def _latest(self) -> str | None:
+    def latest(self) -> str | None:
         """The newest publication date stored (an index lookup)."""
         row = self._read().execute("SELECT max(date) FROM documents").fetchone()
         return None if row[0] is None else str(row[0])

@@ -25,6 +25,7 @@ from index.retrievers import RetrievalSettings, Retriever, pick
 COLLAPSE_DEPTH = 3
 # Candidates the recency prior reorders: a newer report may rank below older ones at first.
 PRIOR_DEPTH = 100
+NEGLIGIBLE = 0.001  # of the prior's weight: the newest article is too old for it to matter
 Ranked = tuple[ChunkRow, float, tuple[str, ...]]
 
 
@@ -60,13 +61,22 @@ class Searcher:
         fold = self.settings.collapse if collapse is None else collapse
         embedding = None if mode == "bm25" else self.embedder.embed_query_later(text)
         query = Query(text, embedding, filters or Filters())
-        prior = self.settings.recency if self.settings.recency.applies(text) else None
+        prior = self._prior(text, query.filters.as_of)
         with self.epochs.reading(), self.docstore.snapshot():
             allowed = self.docstore.filter_ids(query.filters)
             if allowed is not None and not allowed.size:
                 return []
             ranked = self._ranked(retriever, query, k, allowed, fold, prior)
         return [_hit(rank, *item) for rank, item in enumerate(ranked, start=1)]
+
+    def _prior(self, text: str, as_of: str | None) -> RecencyPrior | None:
+        """The recency prior, where the question is about the present and some article is
+        recent enough for it to matter (else it would only cost a deeper candidate list)."""
+        prior = self.settings.recency
+        if not prior.applies(text):
+            return None
+        newest = self.docstore.latest()
+        return prior if prior.bonus(newest, _day(as_of)) >= NEGLIGIBLE * prior.weight else None
 
     def _ranked(
         self,
@@ -99,10 +109,13 @@ class Searcher:
 def _by_recency(
     found: list[tuple[ChunkRow, float]], prior: RecencyPrior, as_of: str | None
 ) -> list[tuple[ChunkRow, float]]:
-    day = date.fromisoformat(as_of) if as_of else datetime.now(UTC).date()
-    scores = prior.rerank([(score, row.date) for row, score in found], day)
+    scores = prior.rerank([(score, row.date) for row, score in found], _day(as_of))
     rescored = [(row, score) for (row, _), score in zip(found, scores, strict=True)]
     return sorted(rescored, key=lambda item: -item[1])
+
+
+def _day(as_of: str | None) -> date:
+    return date.fromisoformat(as_of) if as_of else datetime.now(UTC).date()
 
 
 def _hit(rank: int, row: ChunkRow, score: float, also_in: tuple[str, ...]) -> Hit:

@@ -61,3 +61,16 @@ def test_the_latest_report_ranks_first_a_named_period_keeps_its_own(
 
     assert first("What is the latest on interest rates?") == "sept"
     assert first("What did the Federal Reserve decide on rates in March?") == "march"
+
+
+def test_an_archive_too_old_for_the_prior_is_searched_as_without_it(
+    fresh_index: NewsIndex,
+) -> None:
+    """No article recent enough to gain anything: the prior would only cost a deeper search."""
+    question = "What is the latest on interest rates?"
+    fresh_index.upsert([Document("old", f"{STORY} They held.", date="2018-03-20")])
+    assert fresh_index.searcher._prior(question, "2025-09-20") is None
+    fresh_index.upsert([Document("undated", f"{STORY} They cut.")])
+    assert fresh_index.searcher._prior(question, "2025-09-20") is None
+    assert fresh_index.searcher._prior(question, "2018-03-25") is not None
+    assert fresh_index.searcher._prior("What happened in March 2018?", "2018-03-25") is None
