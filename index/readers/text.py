@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from dataclasses import replace
 from pathlib import Path
 
 from index.metadata import extract_metadata, front_matter, parse_date_or_warn
@@ -31,25 +30,24 @@ class TextReader:
         doc = Document(
             id=path.stem,
             text=text,
-            title=fields.get("title") or meta.title,
+            title=fields.get("title") or self.heading(text) or meta.title,
             date=given or meta.date,
             source=fields.get("source") or meta.source,
             url=fields.get("url"),
         )
         return [doc]
 
+    def heading(self, text: str) -> str | None:
+        """A title the format itself marks (none in plain text)."""
+        return None
+
 
 class MarkdownReader(TextReader):
-    """Reads .md like text, except that a leading '# Heading' is the title."""
+    """Reads .md like text, except that a leading '# Heading' is the title (where the front
+    matter names none)."""
 
-    def read(self, path: Path) -> list[Document]:
-        """As TextReader, with a leading level-one heading as the title where the front matter
-        names none."""
-        docs = super().read(path)
-        matter = front_matter(read_utf8(path))
-        heading = markdown_title(docs[0].text)
-        named = matter is not None and "title" in matter.fields
-        return [replace(docs[0], title=heading)] if heading and not named else docs
+    def heading(self, text: str) -> str | None:
+        return markdown_title(text)
 
 
 def markdown_title(text: str) -> str | None:
