@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager, nullcontext
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
 from eval.answers import AnswerFactory, answer_metrics
@@ -89,6 +90,19 @@ def searcher(index: NewsIndex, mode: str) -> SearchFn:
     return search
 
 
+@contextmanager
+def time_off(index: NewsIndex) -> Iterator[None]:
+    """The index searching as if no question named a time: no windows, no recency prior."""
+    searcher = index.searcher
+    kept = searcher.settings
+    off = replace(kept, window_weight=0, recency=replace(kept.recency, weight=0))
+    searcher.settings = off
+    try:
+        yield
+    finally:
+        searcher.settings = kept
+
+
 def rank_queries(
     search: SearchFn,
     queries: dict[str, str],
@@ -129,14 +143,20 @@ def evaluate_mode(
     search = searcher(index, mode)
     search("warm-up", 1, None)  # untimed: loads the model's kernels
     dates = evalset.dates if as_of == "query" else {}
-    run, seconds, depth = rank_queries(search, evalset.queries, dates)
-    curve = recall_metrics(CURVE_KS)
-    scores = evaluate_run(evalset.qrels, run, [*HEADLINE, *(m for m in curve if m not in HEADLINE)])
-    metrics = {m: scores[m] for m in HEADLINE}
-    note = _answer_note(evalset, answerer)
-    if answerer is not None and evalset.answers:
-        answer_fn = answerer(index, mode)
-        metrics |= answer_metrics(evalset.queries, evalset.answers, evalset.qrels, answer_fn, dates)
+    # A dated set run without its dates is the baseline: nothing read about time at all (a
+    # question's "this week" read as of today would leave out the whole archive).
+    with time_off(index) if evalset.dates and not dates else nullcontext():
+        run, seconds, depth = rank_queries(search, evalset.queries, dates)
+        curve = recall_metrics(CURVE_KS)
+        wanted = [*HEADLINE, *(m for m in curve if m not in HEADLINE)]
+        scores = evaluate_run(evalset.qrels, run, wanted)
+        metrics = {m: scores[m] for m in HEADLINE}
+        note = _answer_note(evalset, answerer)
+        if answerer is not None and evalset.answers:
+            answer_fn = answerer(index, mode)
+            metrics |= answer_metrics(
+                evalset.queries, evalset.answers, evalset.qrels, answer_fn, dates
+            )
     return ModeResult(
         dataset=evalset.name + (" (as of each question)" if dates else ""),
         mode=mode,

@@ -63,9 +63,19 @@ class Filters:
     # The day a question is asked (ISO date): nothing published after it is used. Unlike
     # date_to it keeps undated documents, which cannot be shown to be later.
     as_of: str | None = None
+    # Published on or after (ISO date), undated documents kept: the start of a period the
+    # question names, which nothing published earlier can report.
+    published_from: str | None = None
 
     def __bool__(self) -> bool:
-        values = (self.doc_ids, self.source, self.date_from, self.date_to, self.as_of)
+        values = (
+            self.doc_ids,
+            self.source,
+            self.date_from,
+            self.date_to,
+            self.as_of,
+            self.published_from,
+        )
         return any(v is not None for v in values)
 
 
@@ -336,4 +346,7 @@ def _where(filters: Filters) -> tuple[str, list[object]]:
     if filters.as_of is not None:
         clauses.append("(d.date IS NULL OR d.date <= ?)")
         args.append(filters.as_of)
+    if filters.published_from is not None:
+        clauses.append("(d.date IS NULL OR d.date >= ?)")
+        args.append(filters.published_from)
     return " AND ".join(clauses), args

@@ -100,6 +100,13 @@ def extract_metadata(text: str) -> Metadata:
     return Metadata(title=find_title(head), date=find_date(head), source=find_source(head))
 
 
+def dateline_end(sentence: str) -> int:
+    """Where the story starts in a sentence that opens with a wire dateline ("BEIJING, May 5,
+    2025 /PRNewswire/ -- Amid …"): the offset after the dash, 0 without one."""
+    found = _DATELINE.match(sentence) or _PLACE_DATE.match(sentence)
+    return len(sentence) - len(sentence[found.end() :].lstrip()) if found else 0
+
+
 def parse_date(value: str) -> str | None:
     """YYYY-MM-DD (the day as published, in its own time zone) from an ISO date or datetime,
     'May 6, 2025', 'Feb. 26, 2025', '6 May 2025', day-first '18/02/2025' or an RFC 2822 date

@@ -4,10 +4,24 @@ from __future__ import annotations
 
 from concurrent.futures import Future
 from dataclasses import dataclass, field
+from datetime import date
 
 import numpy as np
 
 from index.docstore import Filters
+from index.periods import Window
+from index.recency import RecencyPrior
+
+
+@dataclass(frozen=True)
+class TimeSense:
+    """What a search understood of time: the day it is asked, the period the question names
+    (a filter) and whether newer articles are preferred (the prior). Shown to the user so a
+    ranking can be explained."""
+
+    as_of: date
+    window: Window | None = None
+    prior: RecencyPrior | None = None
 
 
 @dataclass(frozen=True)

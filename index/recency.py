@@ -1,37 +1,28 @@
-"""Of two articles on the same story, the newer first: a recency prior for questions about now.
+"""Of two articles on the same story, the newer first: a recency prior.
 
-A question asked on a day about no named period ("who resigned?", "what is the latest on
-rates?") wants the newest reporting before `as_of`; one that names a past period ("in March
-2025", "in 2023", "last year") must not be pulled toward recent articles. The prior adds to each
-candidate's score, min-max normalized within the candidates, `weight` times one half per
-`half_life` days of age: undated articles get nothing, and an article years older than `as_of`
-next to nothing, so undated corpora rank exactly as without it.
+A question asked on a day ("who resigned?", "what is the latest on rates?") wants the newest
+reporting before `as_of`. The prior adds to each candidate's score, min-max normalized within
+the candidates, `weight` times one half per `half_life` days of age: undated articles get
+nothing, and an article years older than `as_of` next to nothing, so undated corpora rank
+exactly as without it. A question that names a period ("in March 2025", "last year") must not
+be pulled toward recent articles: there the reports on that period gain twice what the prior
+can give (index/searcher.py).
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
-_MONTH = (
-    r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?"
-    r"|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)"
-)
-# A named past period: a year, a month ("in May", "May 6"; not the verb), a quarter,
-# "last week/month/year", "yesterday".
-NAMED_PERIOD = re.compile(
-    rf"\b(?:(?:18|19|20)\d{{2}}s?|(?:in|during|since|by|of|early|late|mid-?) {_MONTH}"
-    rf"|{_MONTH} \d|q[1-4]|(?:first|second|third|fourth) quarter"
-    r"|(?:last|previous|past) (?:week|month|year|decade)|yesterday)\b",
-    re.IGNORECASE,
-)
-# Words that ask about the present whatever else the question names.
-PRESENT = re.compile(
-    r"\b(?:latest|now|current(?:ly)?|still|so far|recent(?:ly)?|today|this (?:week|month|year))\b",
-    re.IGNORECASE,
-)
+
+def normalized(scores: Sequence[float]) -> list[float]:
+    """Min-max within the candidates (all 1.0 when they tie): a bonus then means the same
+    whatever the retriever's scale."""
+    if not scores:
+        return []
+    low, span = min(scores), max(scores) - min(scores)
+    return [(score - low) / span if span else 1.0 for score in scores]
 
 
 @dataclass(frozen=True)
@@ -43,23 +34,6 @@ class RecencyPrior:
 
     weight: float = 0.5  # 0 turns it off
     half_life: float = 7.0  # days
-
-    def applies(self, question: str) -> bool:
-        """On, and the question is about the present: it says so, or names no past period."""
-        if self.weight <= 0:
-            return False
-        return bool(PRESENT.search(question)) or not NAMED_PERIOD.search(question)
-
-    def rerank(self, scored: Sequence[tuple[float, str | None]], as_of: date) -> list[float]:
-        """New scores for (score, ISO date) candidates: normalized score plus the prior."""
-        if not scored:
-            return []
-        scores = [score for score, _ in scored]
-        low, span = min(scores), max(scores) - min(scores)
-        return [
-            ((score - low) / span if span else 1.0) + self.bonus(day, as_of)
-            for score, day in scored
-        ]
 
     def bonus(self, day: str | None, as_of: date) -> float:
         if day is None:

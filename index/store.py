@@ -35,6 +35,7 @@ from index.lock import WriterLock
 from index.manifest import Manifest
 from index.models import Chunk, Document, Hit
 from index.priority import Background
+from index.query import TimeSense
 from index.retrievers import BM25Retriever, DenseRetriever, RetrievalSettings, build_retrievers
 from index.retrievers.bm25 import contexts
 from index.searcher import Searcher
@@ -271,9 +272,10 @@ class NewsIndex:
         filters: Filters | None = None,
         mode: str | None = None,
         collapse: bool | None = None,
+        time: TimeSense | None = None,
     ) -> list[Hit]:
         """`searcher.search`: the best `k` chunks for `query`, best first."""
-        return self.searcher.search(query, k, filters, mode, collapse)
+        return self.searcher.search(query, k, filters, mode, collapse, time)
 
     def docstore_hash(self, doc_id: str) -> str | None:
         return self.docstore.hash_of(doc_id)

@@ -7,7 +7,7 @@ import logging
 import os
 import threading
 from dataclasses import asdict
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from functools import partial
 from pathlib import Path
 from typing import Annotated
@@ -23,10 +23,12 @@ from eval.answers import AnswerFactory, AnswerFn
 from eval.building import StartProgress
 from eval.report import retrieval_table, write_json, write_report
 from eval.runner import parse_as_of, parse_modes, run_eval
+from index import periods
 from index.docstore import Filters
 from index.ingest import IngestReport, ingest
 from index.lock import IndexBusy, Owner, WriterLock
 from index.manifest import IndexMismatch
+from index.query import TimeSense
 from index.readers import discover
 from index.sources.base import Sink, close_sink
 from index.sources.feedstate import STATE_FILE as FEEDS_STATE
@@ -34,7 +36,8 @@ from index.sources.feedstate import PollReport
 from index.sources.watch import STATE_FILE as WATCH_STATE
 from index.sources.watch import FolderSync, SyncReport, watch_folders
 from index.store import NewsIndex
-from service.answering.answers import Answer, AnswerService
+from service.answering.answers import Answer, AnswerService, cited_date
+from service.answering.timeline import timeline as build_timeline
 from service.config import get_settings
 from service.engine import make_embedder, open_index
 from service.feeds import make_follower
@@ -169,14 +172,34 @@ def search(
         err.print("[red]error:[/red] the query is empty")
         raise typer.Exit(2)
     index = _reader()
-    for hit in index.search(query, k, Filters(source=source, as_of=_day(as_of))):
+    filters = Filters(source=source, as_of=_day(as_of))
+    understood = index.searcher.understand(query, filters.as_of)
+    console.print(f"[dim]{escape(_time_read(understood))}[/dim]\n", highlight=False)
+    for hit in index.search(query, k, filters, time=understood):
         console.print(
             f"[bold]{hit.rank}.[/bold] {hit.score:.3f}  [bold]{hit.title or hit.doc_id}[/bold]\n"
             f"   {hit.date or 'no date'} · {hit.source or 'no source'} · "
-            f"{hit.doc_id} [{hit.start}:{hit.end}]\n   {_snippet(hit.text)}\n",
+            f"{hit.doc_id} [{hit.start}:{hit.end}]\n   {_snippet(hit.text)}"
+            f"{_times(hit.text, hit.date)}\n",
             highlight=False,
         )
     index.close()
+
+
+def _time_read(time: TimeSense) -> str:
+    """What the search read about time, in a line: why these passages and not others."""
+    parts = [f"as of {time.as_of.isoformat()}"]
+    if time.window is not None:
+        parts.append(f'about {time.window.label} ("{time.window.text}")')
+    if time.prior is not None:
+        parts.append("newer articles first")
+    return " · ".join(parts)
+
+
+def _times(text: str, published: str | None) -> str:
+    """Relative times in a passage, read against its article's date: "this year = 2025"."""
+    found = dict.fromkeys((p.text, p.label) for p in periods.relative_in(text, published))
+    return "".join(f"\n   [dim]{escape(said)} = {label}[/dim]" for said, label in found)
 
 
 def _snippet(text: str, width: int = 240) -> str:
@@ -347,9 +370,14 @@ def _answers() -> AnswerService:
 
 
 def _print_answer(result: Answer) -> None:
+    console.print(f"[dim]{escape(_time_read(result.time))}[/dim]", highlight=False)
+    if result.holds_as_of:
+        held = date.fromisoformat(result.holds_as_of)
+        console.print(f"As of {periods.label(held, held)}:")
     for sentence in result.sentences:
         style = "" if sentence.supported else "[red](unsupported)[/red] "
-        console.print(f"{style}{escape(sentence.text)}", highlight=False)
+        notes = _times(sentence.text, cited_date(sentence.citations, result.passages))
+        console.print(f"{style}{escape(sentence.text)}{notes}", highlight=False)
     if not result.sentences:
         console.print("(no answer)")
     if result.notice:
@@ -383,6 +411,40 @@ def ask(
     finally:
         answers.close()
         answers.index.close()
+
+
+@app.command()
+def timeline(
+    topic: str,
+    limit: Annotated[int, typer.Option("-n", min=1, max=50, help="Most events shown.")] = 12,
+    as_of: AsOfOption = None,
+) -> None:
+    """Dated events about a topic across the articles, oldest first, each with its citation."""
+    if not topic.strip():
+        err.print("[red]error:[/red] the topic is empty")
+        raise typer.Exit(2)
+    answers = _answers()
+    try:
+        found = build_timeline(
+            answers.index, answers.extractive, topic, limit, Filters(as_of=_day(as_of))
+        )
+    finally:
+        answers.close()
+        answers.index.close()
+    console.print(f"[dim]{escape(_time_read(found.time))}[/dim]\n", highlight=False)
+    if not found.events:
+        console.print("(no dated events found)")
+    for event in found.events:
+        cited = event.cited
+        stated = "" if event.dated_by == "sentence" else " (published)"
+        console.print(
+            f"[bold]{event.label}[/bold]{stated}  {escape(event.text)}\n"
+            f"   [dim]{escape(cited.title or cited.doc_id)} · {cited.date or 'no date'} · "
+            f"{cited.source or 'no source'} · {cited.doc_id} [{cited.start}:{cited.end}]"
+            + "".join(f"\n   also in {escape(s.title or s.doc_id)}" for s in event.also_in)
+            + "[/dim]\n",
+            highlight=False,
+        )
 
 
 @app.command()

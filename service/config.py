@@ -127,6 +127,13 @@ class Settings(BaseSettings):
     recency_half_life: float = Field(
         7.0, gt=0, description="Days after which the recency prior is worth half as much."
     )
+    window_weight: float = Field(
+        1.0,
+        ge=0,
+        description='A period a question names ("in March 2025", "last week"): nothing '
+        "published over a week before it is used, and this is added to the normalized score of a "
+        "passage reporting on it; 0 reads no periods.",
+    )
     llm: str = Field(
         "extractive",
         description="'extractive' (no LLM) or provider:model, e.g. openai:llama3.1:8b.",
@@ -262,6 +269,7 @@ class Settings(BaseSettings):
             mode=self.search_mode,
             collapse=self.collapse_duplicates,
             recency=RecencyPrior(self.recency_weight, self.recency_half_life),
+            window_weight=self.window_weight,
         )
 
     @property

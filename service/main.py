@@ -20,7 +20,7 @@ from service.config import Settings, get_settings
 from service.engine import open_index, seed_if_empty
 from service.feeds import start_polling, stop_polling
 from service.metrics import Metrics, timed_embedder
-from service.routes import answer, chat, documents, feeds, health, metrics, search
+from service.routes import answer, chat, documents, feeds, health, metrics, search, timeline
 from service.schemas import ErrorBody
 
 STATIC = Path(__file__).parent / "static"
@@ -77,7 +77,7 @@ def create_app(settings: Settings | None = None, index: NewsIndex | None = None)
     app.state.settings = config
     app.state.metrics = Metrics(app.state)
     errors.install(app)
-    routers = (search, answer, chat, documents, feeds, health, metrics)
+    routers = (search, answer, chat, timeline, documents, feeds, health, metrics)
     for module in routers:
         app.include_router(module.router, responses=ERROR_RESPONSES)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")

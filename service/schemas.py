@@ -68,6 +68,44 @@ class SearchRequest(Strict):
     )
 
 
+class TimeNote(BaseModel):
+    """A relative time in a passage ("this year", "on Thursday") read against its article's
+    date; the passage text itself stays verbatim."""
+
+    text: str
+    start: int = Field(..., description="Offset in the passage (or sentence) text.")
+    end: int
+    date_from: dt.date
+    date_to: dt.date
+    label: str = Field(..., examples=["8 May 2025"])
+
+
+class TimeWindow(BaseModel):
+    start: dt.date | None = Field(..., description='None: open ("before 2020").')
+    end: dt.date | None
+    text: str = Field(..., description="The words of the question that named it.")
+    label: str
+
+
+class RecencyOut(BaseModel):
+    weight: float
+    half_life_days: float
+
+
+class TimeOut(BaseModel):
+    """What the search read about time, so that a ranking can be explained."""
+
+    as_of: dt.date = Field(..., description="The day the question was asked.")
+    window: TimeWindow | None = Field(
+        None,
+        description="The period the question names: nothing published before it is used, and "
+        "passages reporting on it (dated in it, or naming a time inside it) rank first.",
+    )
+    prior: RecencyOut | None = Field(
+        None, description="Newer articles preferred: the question is about the present."
+    )
+
+
 class SearchHit(BaseModel):
     rank: int
     score: float
@@ -84,12 +122,50 @@ class SearchHit(BaseModel):
         default_factory=list,
         description="Other documents carrying a near-duplicate of this passage (folded into it).",
     )
+    times: list[TimeNote] = Field(
+        default_factory=list,
+        description="Relative times in `text` read against the article's date.",
+    )
 
 
 class SearchResponse(BaseModel):
     query: str
     took_ms: float
+    time: TimeOut
     results: list[SearchHit]
+
+
+class EventSource(BaseModel):
+    """Where an event's sentence stands: `start`/`end` are offsets in the article's text."""
+
+    doc_id: str
+    chunk_id: str
+    start: int
+    end: int
+    title: str | None
+    source: str | None
+    date: str | None = Field(..., description="The article's publication date.")
+    url: str | None
+
+
+class TimelineEvent(BaseModel):
+    date: dt.date
+    label: str = Field(..., examples=["21 January 2025", "March 2025"])
+    dated_by: Literal["sentence", "article"] = Field(
+        ..., description="`sentence`: the date the sentence states; `article`: its publication."
+    )
+    text: str = Field(..., description="The sentence, verbatim.")
+    cited: EventSource
+    also_in: list[EventSource] = Field(
+        default_factory=list, description="Other articles saying the same (folded into it)."
+    )
+
+
+class TimelineResponse(BaseModel):
+    query: str
+    took_ms: float
+    time: TimeOut
+    events: list[TimelineEvent] = Field(..., description="Oldest first.")
 
 
 class DocumentIn(Strict):
@@ -189,14 +265,24 @@ class CheckedSentence(BaseModel):
     citations: list[int] = Field(..., description="1-based positions in `passages`.")
     supported: bool = Field(..., description="Every citation valid and every quote verbatim.")
     problems: list[str]
+    times: list[TimeNote] = Field(
+        default_factory=list,
+        description="Relative times in `text` read against the date of the article it cites.",
+    )
 
 
 class AnswerResponse(BaseModel):
-    answer: str
+    answer: str = Field(
+        ..., description='Opens with "As of <date>:" when an article it cites is dated.'
+    )
+    holds_as_of: dt.date | None = Field(
+        None, description="The date of the newest article the answer cites: when it holds."
+    )
     sentences: list[CheckedSentence]
     passages: list[SearchHit]
     model: str
     took_ms: float
+    time: TimeOut
     notice: str | None = None
 
 

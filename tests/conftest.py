@@ -24,6 +24,7 @@ from tests.feed_server import feed_server  # noqa: F401  (a fixture, for every t
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
 GOLD = ROOT / "eval" / "seeds-qa.jsonl"
+DATED = ROOT / "tests" / "corpora" / "dated"  # 16 articles, Nov 2024 - Sep 2025, one undated
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -47,6 +48,22 @@ def seeds_index(embedder: Embedder, tmp_path_factory: pytest.TempPathFactory) ->
     report = ingest(index, [SEEDS])
     assert report.added == 5 and not report.errors
     return index
+
+
+@pytest.fixture(scope="session")
+def dated_index(embedder: Embedder, tmp_path_factory: pytest.TempPathFactory) -> NewsIndex:
+    index = NewsIndex(tmp_path_factory.mktemp("dated-index"), embedder)
+    report = ingest(index, [DATED])
+    assert report.added == 16 and not report.errors
+    return index
+
+
+@pytest.fixture(scope="session")
+def dated_client(dated_index: NewsIndex) -> Iterator[TestClient]:
+    """The real app over the dated corpus: read-only tests only."""
+    settings = Settings(index_dir=dated_index.directory, seed_dir=None)
+    with TestClient(create_app(settings, index=dated_index)) as test_client:
+        yield test_client
 
 
 @pytest.fixture(scope="session")

@@ -29,6 +29,9 @@ class RetrievalSettings:
     collapse: bool = True  # near-duplicate passages fold into the best one
     bm25: BM25Settings = field(default_factory=BM25Settings)
     recency: RecencyPrior = field(default_factory=RecencyPrior)
+    # Added to the normalized score of a passage reporting on the period the question names
+    # (index.periods; 0: periods are not read). See index/searcher.py _by_time.
+    window_weight: float = 1.0
 
 
 def make_fusion(settings: RetrievalSettings) -> Fusion:

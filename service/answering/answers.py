@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import threading
-import time
 from collections import OrderedDict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import date
+from time import perf_counter
 from typing import Any
 
 from index.docstore import Filters
 from index.models import Hit
+from index.periods import label
+from index.query import TimeSense
 from index.store import NewsIndex
 from service.answering.base import Answerer
 from service.answering.citations import MARKER, SentenceCheck, check
@@ -29,12 +32,28 @@ MAX_CLIENTS = 8
 @dataclass(frozen=True)
 class Answer:
     question: str
-    answer: str
+    answer: str  # as the answerer wrote it; `stated` is what is shown
     sentences: list[SentenceCheck]
     passages: list[Hit]
     model: str
     took_ms: float
+    time: TimeSense
     notice: str | None = None
+
+    @property
+    def holds_as_of(self) -> str | None:
+        """The newest date among the articles the answer cites: when what it says held."""
+        cited = {n for s in self.sentences for n in s.citations if 1 <= n <= len(self.passages)}
+        return max((d for n in cited if (d := self.passages[n - 1].date)), default=None)
+
+    @property
+    def stated(self) -> str:
+        """The answer as shown: "As of 6 May 2025: …" when a cited article is dated."""
+        day = self.holds_as_of
+        if day is None or not self.answer:
+            return self.answer
+        when = date.fromisoformat(day)
+        return f"As of {label(when, when)}: {self.answer}"
 
 
 @dataclass
@@ -84,8 +103,10 @@ class AnswerService:
 
     def retrieve(
         self, question: str, k: int, filters: Filters | None, mode: str | None
-    ) -> list[Hit]:
-        return self.index.search(question, k, filters, mode=mode)
+    ) -> tuple[list[Hit], TimeSense]:
+        """The passages, and what the search read about time in the question."""
+        time = self.index.searcher.understand(question, (filters or Filters()).as_of)
+        return self.index.search(question, k, filters, mode=mode, time=time), time
 
     def answer(
         self,
@@ -96,11 +117,11 @@ class AnswerService:
         llm: str | None = None,
     ) -> Answer:
         """A checked answer; an LLM failure degrades to the extractive answer with a notice."""
-        started = time.perf_counter()
+        started = perf_counter()
         answerer = self.answerer(llm)
-        passages = self.retrieve(question, k, filters, mode)
+        passages, time = self.retrieve(question, k, filters, mode)
         draft = self._write(answerer, question, passages)
-        return self._finish(question, draft, passages, started)
+        return self._finish(question, draft, passages, time, started)
 
     def _write(self, answerer: Answerer, question: str, passages: list[Hit]) -> Draft:
         if not passages:
@@ -115,14 +136,17 @@ class AnswerService:
                 EXTRACTIVE, self.extractive.answer(question, passages), fallback(answerer, exc)
             )
 
-    def _finish(self, question: str, draft: Draft, passages: list[Hit], started: float) -> Answer:
+    def _finish(
+        self, question: str, draft: Draft, passages: list[Hit], time: TimeSense, started: float
+    ) -> Answer:
         return Answer(
             question=question,
             answer=draft.text,
             sentences=check(draft.text, [p.text for p in passages]),
             passages=passages,
             model=draft.model,
-            took_ms=round((time.perf_counter() - started) * 1000, 2),
+            took_ms=round((perf_counter() - started) * 1000, 2),
+            time=time,
             notice=draft.notice,
         )
 
@@ -134,15 +158,16 @@ class AnswerService:
         mode: str | None = None,
         llm: str | None = None,
     ) -> Iterator[tuple[str, Any]]:
-        """Typed events: passages, delta*, citation*, error?, done (whose answer is final)."""
-        started = time.perf_counter()
+        """Typed events: passages (with the time read), delta*, citation*, error?, done (whose
+        answer is final)."""
+        started = perf_counter()
         answerer = self.answerer(llm)
-        passages = self.retrieve(question, k, filters, mode)
-        yield "passages", passages
+        passages, time = self.retrieve(question, k, filters, mode)
+        yield "passages", (passages, time)
         draft = Draft(answerer.model, notice=None if passages else NO_PASSAGES)
         if passages:
             yield from self._stream_draft(answerer, question, passages, draft)
-        yield "done", self._finish(question, draft, passages, started)
+        yield "done", self._finish(question, draft, passages, time, started)
 
     def _stream_draft(
         self, answerer: Answerer, question: str, passages: list[Hit], draft: Draft
@@ -173,6 +198,13 @@ class AnswerService:
             for client in self._clients.values():
                 client.close()
             self._clients.clear()
+
+
+def cited_date(citations: tuple[int, ...], passages: list[Hit]) -> str | None:
+    """The date of the first dated article among those a sentence cites: what its relative
+    times ("this year", "on Thursday") are read against."""
+    dates = (passages[n - 1].date for n in citations if 1 <= n <= len(passages))
+    return next((d for d in dates if d), None)
 
 
 def new_citations(draft: Draft, count: int) -> list[int]:

@@ -14,8 +14,9 @@ import numpy as np
 import Stemmer
 
 from index.embedding import Embedder
+from index.metadata import dateline_end
 from index.models import Hit
-from service.answering.sentences import split
+from service.answering.sentences import Span, split
 
 STOPWORDS = frozenset(
     "a an and are as at be been by did do does for from had has have how in is it its many much "
@@ -23,6 +24,27 @@ STOPWORDS = frozenset(
     "with".split()
 )
 _stemmer = Stemmer.Stemmer("english")
+
+
+# A statement ends as one; headlines, bylines ("| May 6, 2025") and page furniture do not.
+_STATEMENT_END = re.compile(r"[.!?][\"'”’)\]]*$")
+MIN_WORDS = 6
+
+
+def is_statement(sentence: str) -> bool:
+    """A sentence of the story, not a headline, byline, dateline or page furniture."""
+    return (
+        len(sentence.split()) >= MIN_WORDS
+        and "|" not in sentence
+        and bool(_STATEMENT_END.search(sentence))
+    )
+
+
+def story_span(span: Span) -> Span | None:
+    """The sentence without a wire dateline that opens it; None when it is no statement."""
+    cut = dateline_end(span.text)
+    text = span.text[cut:]
+    return Span(span.start + cut, span.end, text) if is_statement(text) else None
 
 
 @dataclass(frozen=True)
@@ -64,14 +86,15 @@ class ExtractiveAnswerer:
     def select(self, question: str, passages: list[Hit]) -> list[Candidate]:
         """The best sentences: meaning (cosine) plus shared content words, without repeats."""
         candidates = [
-            Candidate(n, span.text)
+            Candidate(n, story.text)
             for n, hit in enumerate(passages, start=1)
             for span in split(hit.text)
-            if len(span.text.split()) >= 4
+            if (story := story_span(span)) is not None
         ]
         if not candidates:
             return []
-        scores = self._scores(question, candidates)
+        texts = [c.text for c in candidates]
+        scores = self.scores(question, texts, self.embedder.embed_documents(texts))
         chosen: list[Candidate] = []
         for i in np.argsort(-scores, kind="stable"):
             if scores[i] < self.relative_floor * scores.max():
@@ -82,10 +105,11 @@ class ExtractiveAnswerer:
                 break
         return chosen
 
-    def _scores(self, question: str, candidates: list[Candidate]) -> np.ndarray:
-        vectors = self.embedder.embed_documents([c.text for c in candidates])
+    def scores(self, question: str, texts: list[str], vectors: np.ndarray) -> np.ndarray:
+        """How well each sentence (with its embedding) speaks to the question: meaning
+        (cosine) plus the share of the question's content words it contains."""
         cosine = vectors @ self.embedder.embed_query(question)
         wanted = terms(question)
-        shared = [len(wanted & terms(c.text)) / max(1, len(wanted)) for c in candidates]
+        shared = [len(wanted & terms(text)) / max(1, len(wanted)) for text in texts]
         result: np.ndarray = cosine + self.overlap_weight * np.array(shared)
         return result

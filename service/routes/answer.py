@@ -4,31 +4,39 @@ from __future__ import annotations
 
 from fastapi import APIRouter, HTTPException
 
-from service.answering.answers import Answer, AnswerService
+from index.models import Hit
+from service.answering.answers import Answer, AnswerService, cited_date
+from service.answering.citations import SentenceCheck
 from service.deps import AnswersDep, SettingsDep
 from service.metrics import MetricsDep
-from service.routes.search import to_filters
-from service.schemas import AnswerRequest, AnswerResponse, CheckedSentence, SearchHit
+from service.routes.search import hit_out, time_notes, time_out, to_filters
+from service.schemas import AnswerRequest, AnswerResponse, CheckedSentence
 
 router = APIRouter(tags=["answers"])
 
 
 def to_response(result: Answer) -> AnswerResponse:
     return AnswerResponse(
-        answer=result.answer,
-        sentences=[
-            CheckedSentence(
-                text=s.text,
-                citations=list(s.citations),
-                supported=s.supported,
-                problems=list(s.problems),
-            )
-            for s in result.sentences
-        ],
-        passages=[SearchHit.model_validate(p, from_attributes=True) for p in result.passages],
+        answer=result.stated,
+        holds_as_of=result.holds_as_of,
+        sentences=[checked(s, result.passages) for s in result.sentences],
+        passages=[hit_out(p) for p in result.passages],
         model=result.model,
         took_ms=result.took_ms,
+        time=time_out(result.time),
         notice=result.notice,
+    )
+
+
+def checked(sentence: SentenceCheck, passages: list[Hit]) -> CheckedSentence:
+    """The check, with the sentence's relative times read against the date of the first dated
+    article it cites."""
+    return CheckedSentence(
+        text=sentence.text,
+        citations=list(sentence.citations),
+        supported=sentence.supported,
+        problems=list(sentence.problems),
+        times=time_notes(sentence.text, cited_date(sentence.citations, passages)),
     )
 
 

@@ -10,14 +10,13 @@ from typing import Any
 from fastapi import APIRouter
 from sse_starlette import EventSourceResponse
 
-from index.models import Hit
 from service.answering.answers import Answer
 from service.answering.conversations import Conversations
 from service.deps import AnswersDep, ConversationsDep, SettingsDep
 from service.metrics import MetricsDep
 from service.routes.answer import check_llm, to_response
-from service.routes.search import to_filters
-from service.schemas import ChatRequest, ChatResponse, SearchHit
+from service.routes.search import hit_out, time_out, to_filters
+from service.schemas import ChatRequest, ChatResponse
 
 log = logging.getLogger(__name__)
 router = APIRouter(tags=["chat"])
@@ -82,10 +81,16 @@ def sse_events(
 ) -> Iterator[dict[str, str]]:
     for name, data in events:
         if name == "passages":
-            data = {"conversation_id": conversation_id, "query": query, "passages": hits(data)}
+            passages, time = data
+            data = {
+                "conversation_id": conversation_id,
+                "query": query,
+                "time": time_out(time).model_dump(mode="json"),
+                "passages": [hit_out(p).model_dump(mode="json") for p in passages],
+            }
         elif name == "done":
             remember(conversations, conversation_id, history, data)
-            data = chat_response(data, conversation_id, query).model_dump()
+            data = chat_response(data, conversation_id, query).model_dump(mode="json")
         yield {"event": name, "data": json.dumps(data)}
 
 
@@ -97,7 +102,3 @@ def guarded(events: Iterator[dict[str, str]]) -> Iterator[dict[str, str]]:
         log.exception("chat stream failed")
         body = {"error": "internal_error", "message": "the answer failed; the error is in the log"}
         yield {"event": "error", "data": json.dumps(body)}
-
-
-def hits(passages: list[Hit]) -> list[dict[str, Any]]:
-    return [SearchHit.model_validate(p, from_attributes=True).model_dump() for p in passages]

@@ -3,21 +3,28 @@
 from __future__ import annotations
 
 import datetime as dt
-import time
+from time import perf_counter
 from typing import Annotated
 
 from fastapi import APIRouter, HTTPException, Query, Response
 
+from index import periods
 from index.docstore import Filters
+from index.models import Hit
+from index.query import TimeSense
 from service.deps import IndexDep, SettingsDep
 from service.schemas import (
     MAX_QUERY_CHARS,
     NOT_BLANK,
     Mode,
+    RecencyOut,
     SearchFilters,
     SearchHit,
     SearchRequest,
     SearchResponse,
+    TimeNote,
+    TimeOut,
+    TimeWindow,
 )
 
 router = APIRouter(prefix="/search", tags=["search"])
@@ -40,6 +47,36 @@ def to_filters(
     )
 
 
+def time_notes(text: str, published: str | None) -> list[TimeNote]:
+    """Relative times in `text` ("this year", "on Thursday") read against `published`."""
+    return [
+        TimeNote(
+            text=p.text, start=p.at[0], end=p.at[1], date_from=p.start, date_to=p.end, label=p.label
+        )
+        for p in periods.relative_in(text, published)
+    ]
+
+
+def hit_out(hit: Hit) -> SearchHit:
+    out = SearchHit.model_validate(hit, from_attributes=True)
+    out.times = time_notes(hit.text, hit.date)
+    return out
+
+
+def time_out(time: TimeSense) -> TimeOut:
+    window = time.window
+    prior = time.prior
+    return TimeOut(
+        as_of=time.as_of,
+        window=None
+        if window is None
+        else TimeWindow(start=window.start, end=window.end, text=window.text, label=window.label),
+        prior=None
+        if prior is None
+        else RecencyOut(weight=prior.weight, half_life_days=prior.half_life),
+    )
+
+
 def run_search(request: SearchRequest, index: IndexDep, settings: SettingsDep) -> SearchResponse:
     if len(request.query) > settings.max_query_chars:
         raise HTTPException(
@@ -48,12 +85,19 @@ def run_search(request: SearchRequest, index: IndexDep, settings: SettingsDep) -
         )
     if request.k > settings.max_k:
         raise HTTPException(422, f"k is {request.k}; the limit is {settings.max_k}")
-    started = time.perf_counter()
+    started = perf_counter()
     filters = to_filters(request.filters, request.as_of)
-    hits = index.search(request.query, request.k, filters, request.mode, request.collapse)
-    took_ms = (time.perf_counter() - started) * 1000
-    results = [SearchHit.model_validate(hit, from_attributes=True) for hit in hits]
-    return SearchResponse(query=request.query, took_ms=round(took_ms, 2), results=results)
+    understood = index.searcher.understand(request.query, filters.as_of)
+    hits = index.search(
+        request.query, request.k, filters, request.mode, request.collapse, understood
+    )
+    took_ms = (perf_counter() - started) * 1000
+    return SearchResponse(
+        query=request.query,
+        took_ms=round(took_ms, 2),
+        time=time_out(understood),
+        results=[hit_out(hit) for hit in hits],
+    )
 
 
 def as_json(response: SearchResponse) -> Response:

@@ -71,7 +71,28 @@ function renderSentences(container, sentences, passages) {
     if (!sentence.supported) span.title = "Unsupported: " + sentence.problems.join("; ");
     renderCited(span, sentence.text, passages);
     container.append(span, " ");
+    // Relative times in the quote ("on Thursday") read against its article's date; the quote
+    // itself stays as written.
+    for (const t of sentence.times || []) {
+      container.append(el("span", { class: "when" }, `(${t.text} = ${t.label})`), " ");
+    }
   }
+}
+
+// "6 May 2025" for "2025-05-06", as the server labels days.
+function dayLabel(iso) {
+  return new Date(`${iso}T00:00:00Z`).toLocaleDateString("en-GB",
+    { day: "numeric", month: "long", year: "numeric", timeZone: "UTC" });
+}
+
+// What the search read about time, and as of when the answer holds: why these passages.
+function renderTime(item, data) {
+  const parts = [];
+  if (data.holds_as_of) parts.push(`As of ${dayLabel(data.holds_as_of)}`);
+  if (data.time && data.time.window) parts.push(`about ${data.time.window.label}`);
+  if (data.time && data.time.prior) parts.push("newer articles first");
+  if (data.time) parts.push(`asked as of ${dayLabel(data.time.as_of)}`);
+  item.prepend(el("div", { class: "time meta" }, parts.join(" · ")));
 }
 
 function renderPassages(item, passages) {
@@ -154,6 +175,7 @@ async function ask(question) {
       item.append(el("div", { class: "notice" }, event.data.message));
     } else if (event.name === "done") {
       renderSentences(answer, event.data.sentences, event.data.passages);
+      renderTime(item, event.data);
       if (event.data.notice && !item.querySelector(".notice")) {
         item.append(el("div", { class: "notice" }, event.data.notice));
       }
@@ -171,6 +193,39 @@ $("ask").addEventListener("submit", async (event) => {
   $("question").value = "";
   $("send").disabled = true;
   try { await ask(question); } finally { $("send").disabled = false; $("question").focus(); }
+});
+// The timeline of the topic typed in the box: dated events, oldest first, each cited.
+async function showTimeline(topic) {
+  addMessage("user", `Timeline: ${topic}`);
+  const item = addMessage("assistant timeline", "");
+  const response = await api(`/timeline?q=${encodeURIComponent(topic)}`);
+  const body = await response.json().catch(() => ({ message: response.statusText }));
+  if (!response.ok) {
+    item.append(el("div", { class: "notice" }, body.message || "request failed"));
+    return;
+  }
+  if (!body.events.length) item.append(el("div", { class: "text" }, "No dated events found."));
+  const list = el("ol", { class: "events" });
+  for (const event of body.events) {
+    const cited = { ...event.cited };
+    const link = el("a", { href: "#" }, cited.title || cited.doc_id);
+    link.addEventListener("click", (e) => { e.preventDefault(); showSource(cited); });
+    const also = event.also_in.length ? ` · also in ${event.also_in.length} more` : "";
+    list.append(el("li", {},
+      el("strong", {}, event.label), event.dated_by === "article" ? " (published) " : " ",
+      event.text, el("span", { class: "meta" }, " · ", link, ` · ${cited.source || "no source"}${also}`)));
+  }
+  item.append(list);
+  item.dataset.done = "true";
+  item.scrollIntoView({ block: "end" });
+}
+
+$("timeline").addEventListener("click", async () => {
+  const topic = $("question").value.trim();
+  if (!topic) { $("question").focus(); return; }
+  $("question").value = "";
+  $("timeline").disabled = true;
+  try { await showTimeline(topic); } finally { $("timeline").disabled = false; }
 });
 $("close-source").addEventListener("click", () => { $("source").hidden = true; });
 $("new-chat").addEventListener("click", () => {

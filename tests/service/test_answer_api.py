@@ -72,6 +72,7 @@ def test_an_llm_answer_is_checked_sentence_by_sentence(
         "citations": [7],
         "supported": False,
         "problems": ["[7] is not one of the 5 passages"],
+        "times": [],
     }
     assert third["supported"] is False and third["problems"] == ["no citation"]
     prompt = fake_llm.requests[-1].messages[-1]["content"]

@@ -68,3 +68,29 @@ def test_a_follow_up_keeps_the_conversation(live_server: str, browser: object) -
     assert page.locator("li.user").count() == 2
     assert page.locator("li.assistant .passages li").count() >= 2
     page.close()
+
+
+def test_the_answer_says_when_and_the_timeline_shows_on_request(
+    live_server: str, browser: object
+) -> None:
+    page = browser.new_page()  # type: ignore[attr-defined]
+    page.goto(live_server)
+    page.fill("#question", "How much did China-Russia trade reach in 2024?")
+    page.press("#question", "Enter")
+    page.locator("li.assistant[data-done='true']").wait_for(timeout=30_000)
+    time_line = page.locator("li.assistant .time").inner_text()
+    assert "about 2024" in time_line and "asked as of" in time_line
+
+    page.fill("#question", "China-Russia trade")
+    page.click("#timeline")
+    timeline = page.locator("li.timeline[data-done='true']")
+    timeline.wait_for(timeout=30_000)
+    events = timeline.locator(".events > li")
+    assert events.count() >= 2
+    first = events.first
+    sentence = first.inner_text()
+    first.locator("a").click()
+    page.locator("#source").wait_for(state="visible")
+    marked = page.locator("#source mark#cited-span").inner_text().strip()
+    assert marked and marked in sentence  # the cited span is the event's sentence
+    page.close()
