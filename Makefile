@@ -48,7 +48,8 @@ eval: dev
 	  if [ -f "$(EVAL_DATA)/$$s/corpus.jsonl" ]; then sets="$$sets $(EVAL_DATA)/$$s"; \
 	  else echo "eval: skipping $$s (no $(EVAL_DATA)/$$s/corpus.jsonl)"; fi; \
 	done; \
-	$(VENV)/bin/newsrag eval $$sets eval/seeds-qa.jsonl --mode all --as-of query --as-of none \
+	$(VENV)/bin/newsrag eval $$sets eval/seeds-qa.jsonl eval/abstain-dev.jsonl eval/conversations.jsonl \
+	  --mode all --as-of query --as-of none \
 	  --json eval/results.json --report eval/report.md
 
 # A bounded loopback load: a fresh server over seeds/, /search and /answer at once for

@@ -7,7 +7,7 @@ The answering layer is reached only through `AnswerFn`, a plain callable the cal
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence, Set
 from dataclasses import dataclass
 
 from eval.datasets import Qrels
@@ -22,6 +22,7 @@ class Answer:
 
     text: str
     cited_doc_ids: Sequence[str] = ()
+    answered: bool = True  # False: the answerer said the articles do not answer
 
 
 AnswerFn = Callable[[str, str | None], Answer]  # the question, the day it is asked (ISO)
@@ -53,13 +54,30 @@ def answer_metrics(
     qrels: Qrels,
     answer_fn: AnswerFn,
     dates: Mapping[str, str] | None = None,
+    unanswerable: Set[str] = frozenset(),
 ) -> dict[str, float]:
-    """Means over the gold questions of answer_match and citation_precision (each question
-    asked as of `dates[qid]` where given)."""
+    """Means over the answerable gold questions of answer_match and citation_precision (each
+    question asked as of `dates[qid]` where given); with `unanswerable` questions, how well the
+    answerer says "the articles don't say": abstention precision (of its abstentions, the
+    share on unanswerable questions) and recall (of the unanswerable, the share it declined),
+    and the share of answerable questions it answered."""
     matches, precisions = [], []
+    declined = {True: 0, False: 0}  # by whether the question is unanswerable
     for qid, question in queries.items():
         answer = answer_fn(question, (dates or {}).get(qid))
+        if not answer.answered:
+            declined[qid in unanswerable] += 1
+        if qid in unanswerable:
+            continue
         matches.append(float(answer_match(answer.text, gold.get(qid, []))))
         precisions.append(citation_precision(answer.cited_doc_ids, qrels.get(qid, {})))
     n = max(len(matches), 1)
-    return {"answer_match": sum(matches) / n, "citation_precision": sum(precisions) / n}
+    metrics = {"answer_match": sum(matches) / n, "citation_precision": sum(precisions) / n}
+    if unanswerable:
+        abstained = declined[True] + declined[False]
+        metrics |= {
+            "abstain_precision": declined[True] / abstained if abstained else 1.0,
+            "abstain_recall": declined[True] / len(unanswerable),
+            "answered_rate": 1 - declined[False] / max(len(queries) - len(unanswerable), 1),
+        }
+    return metrics

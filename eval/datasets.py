@@ -25,13 +25,20 @@ Qrels = dict[str, dict[str, int]]
 @dataclass(frozen=True)
 class EvalSet:
     """Queries with graded judgments; `answers` (gold answer strings) and `dates` (the day each
-    question was asked, ISO) where the set has them."""
+    question was asked, ISO) where the set has them. Questions the corpus does not answer
+    (`unanswerable`) have no judgments: they measure whether the answerer says so."""
 
     name: str
     queries: dict[str, str]
     qrels: Qrels
     answers: dict[str, list[str]] = field(default_factory=dict)
     dates: dict[str, str] = field(default_factory=dict)
+    unanswerable: set[str] = field(default_factory=set)
+
+    @property
+    def judged(self) -> dict[str, str]:
+        """The queries that have relevant documents: the ones retrieval is scored on."""
+        return {qid: text for qid, text in self.queries.items() if self.qrels.get(qid)}
 
     def limited(self, limit: int | None) -> EvalSet:
         """The first `limit` queries (file order), for quick runs."""
@@ -41,9 +48,10 @@ class EvalSet:
         return EvalSet(
             self.name,
             keep,
-            {q: self.qrels[q] for q in keep},
+            {q: r for q, r in self.qrels.items() if q in keep},
             {q: a for q, a in self.answers.items() if q in keep},
             {q: d for q, d in self.dates.items() if q in keep},
+            self.unanswerable & set(keep),
         )
 
 
@@ -128,16 +136,21 @@ def iso_day(value: object, name: str, item: str) -> str | None:
 
 
 def load_gold(path: Path) -> EvalSet:
-    """A gold question file: every question's relevant documents count with grade 1."""
+    """A gold question file: every question's relevant documents count with grade 1; a
+    question with `"answerable": false` has none, and its right answer is to say so."""
     queries: dict[str, str] = {}
     qrels: Qrels = {}
     answers: dict[str, list[str]] = {}
+    unanswerable: set[str] = set()
     for record in _jsonl(path):
         qid = str(record["id"])
         queries[qid] = record["question"]
-        qrels[qid] = {str(doc): 1 for doc in record["relevant"]}
-        answers[qid] = [str(a) for a in record.get("answers", [])]
-    return EvalSet(path.stem, queries, qrels, answers)
+        if record.get("answerable", True):
+            qrels[qid] = {str(doc): 1 for doc in record["relevant"]}
+            answers[qid] = [str(a) for a in record.get("answers", [])]
+        else:
+            unanswerable.add(qid)
+    return EvalSet(path.stem, queries, qrels, answers, unanswerable=unanswerable)
 
 
 def _jsonl(path: Path) -> Iterator[dict[str, Any]]:

@@ -27,12 +27,14 @@ def write_json(path: Path, results: Sequence[ModeResult]) -> None:
     path.write_text(json.dumps([asdict(r) for r in results], indent=2) + "\n", "utf-8")
 
 
-def write_report(path: Path, results: Sequence[ModeResult]) -> Path:
-    """Writes the markdown report and, beside it, the plot it links; returns the plot's path."""
+def write_report(path: Path, results: Sequence[ModeResult], conversations: str = "") -> Path:
+    """Writes the markdown report and, beside it, the plot it links; returns the plot's path.
+    `conversations`: the follow-up table (conversations_table), when any were run."""
     plot = path.with_name(f"{path.stem}-recall.png")
     path.parent.mkdir(parents=True, exist_ok=True)
     plot_recall(plot, results)
-    path.write_text(markdown(results, plot.name), "utf-8")
+    follow_ups = f"\n## Follow-ups\n\n{conversations}" if conversations else ""
+    path.write_text(markdown(results, plot.name) + follow_ups, "utf-8")
     return plot
 
 
@@ -50,6 +52,8 @@ def markdown(results: Sequence[ModeResult], plot_name: str) -> str:
         retrieval_table(results),
         "## Answers\n",
         answers_section(results),
+        "## Abstention\n",
+        abstention_section(results),
         "## Indexes\n",
         index_table(results),
         "## Recall@k\n",
@@ -79,6 +83,31 @@ def answers_section(results: Sequence[ModeResult]) -> str:
     rows = [
         [r.dataset, r.mode, str(r.queries)] + [f"{r.metrics[m]:.3f}" for m in ANSWER_COLUMNS]
         for r in measured
+    ]
+    return _table(head, rows)
+
+
+def abstention_section(results: Sequence[ModeResult]) -> str:
+    """Sets with unanswerable questions: does the answerer say "the articles don't say"?"""
+    rows = [
+        [r.dataset, r.mode]
+        + [f"{r.metrics[m]:.3f}" for m in ("abstain_precision", "abstain_recall", "answered_rate")]
+        for r in results
+        if "abstain_precision" in r.metrics
+    ]
+    if not rows:
+        return "No set with unanswerable questions was run.\n"
+    head = ["dataset", "mode", "abstention precision", "abstention recall", "answerable answered"]
+    return _table(head, rows)
+
+
+def conversations_table(followed: Sequence[tuple[str, str, dict[str, float]]]) -> str:
+    """(set, mode, conversation_metrics) rows: follow-ups as rewritten, and with gold rewrites."""
+    head = ["set", "mode", "follow-ups", "hit@k", "answer match", "gold: hit@k", "gold: match"]
+    names = ("hit", "answer_match", "gold_hit", "gold_answer_match")
+    rows = [
+        [name, mode, f"{m['follow_ups']:.0f}", *(f"{m[n]:.3f}" for n in names)]
+        for name, mode, m in followed
     ]
     return _table(head, rows)
 

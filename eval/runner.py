@@ -146,21 +146,22 @@ def evaluate_mode(
     # A dated set run without its dates is the baseline: nothing read about time at all (a
     # question's "this week" read as of today would leave out the whole archive).
     with time_off(index) if evalset.dates and not dates else nullcontext():
-        run, seconds, depth = rank_queries(search, evalset.queries, dates)
+        run, seconds, depth = rank_queries(search, evalset.judged, dates)
         curve = recall_metrics(CURVE_KS)
         wanted = [*HEADLINE, *(m for m in curve if m not in HEADLINE)]
         scores = evaluate_run(evalset.qrels, run, wanted)
         metrics = {m: scores[m] for m in HEADLINE}
         note = _answer_note(evalset, answerer)
-        if answerer is not None and evalset.answers:
+        if answerer is not None and (evalset.answers or evalset.unanswerable):
             answer_fn = answerer(index, mode)
             metrics |= answer_metrics(
-                evalset.queries, evalset.answers, evalset.qrels, answer_fn, dates
-            )
+                evalset.queries, evalset.answers, evalset.qrels, answer_fn, dates,
+                evalset.unanswerable,
+            )  # fmt: skip
     return ModeResult(
         dataset=evalset.name + (" (as of each question)" if dates else ""),
         mode=mode,
-        queries=len(evalset.queries),
+        queries=len(evalset.judged),
         metrics=metrics,
         recall_curve={m.removeprefix("recall@"): scores[m] for m in curve},
         latency_ms=percentiles_ms(seconds),
@@ -177,7 +178,7 @@ def evaluate_mode(
 
 
 def _answer_note(evalset: EvalSet, answerer: AnswerFactory | None) -> str:
-    if not evalset.answers:
+    if not evalset.answers and not evalset.unanswerable:
         return "not applicable: the dataset has no gold answers"
     if answerer is None:
         return "not measured: no answer function was given"

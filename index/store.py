@@ -19,7 +19,7 @@ import logging
 import shutil
 import threading
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -276,6 +276,10 @@ class NewsIndex:
     ) -> list[Hit]:
         """`searcher.search`: the best `k` chunks for `query`, best first."""
         return self.searcher.search(query, k, filters, mode, collapse, time)
+
+    def unknown_words(self, words: Sequence[str]) -> list[str]:
+        """The words that occur in no indexed article."""
+        return self.lexical.unknown(words)
 
     def docstore_hash(self, doc_id: str) -> str | None:
         return self.docstore.hash_of(doc_id)

@@ -20,11 +20,13 @@ from rich.table import Table
 
 from eval.answers import Answer as EvalAnswer
 from eval.answers import AnswerFactory, AnswerFn
-from eval.building import StartProgress
-from eval.report import retrieval_table, write_json, write_report
+from eval.building import StartProgress, build_folder
+from eval.conversations import Reply, conversation_metrics, is_conversations, load_conversations
+from eval.report import conversations_table, retrieval_table, write_json, write_report
 from eval.runner import parse_as_of, parse_modes, run_eval
 from index import periods
 from index.docstore import Filters
+from index.embedding import Embedder
 from index.ingest import IngestReport, ingest
 from index.lock import IndexBusy, Owner, WriterLock
 from index.manifest import IndexMismatch
@@ -38,7 +40,7 @@ from index.sources.watch import FolderSync, SyncReport, watch_folders
 from index.store import NewsIndex
 from service.answering.answers import Answer, AnswerService, cited_date
 from service.answering.timeline import timeline as build_timeline
-from service.config import get_settings
+from service.config import Settings, get_settings
 from service.engine import make_embedder, open_index
 from service.feeds import make_follower
 from service.remote import RemoteError, RemoteIndex
@@ -374,15 +376,20 @@ def _print_answer(result: Answer) -> None:
     if result.holds_as_of:
         held = date.fromisoformat(result.holds_as_of)
         console.print(f"As of {periods.label(held, held)}:")
-    for sentence in result.sentences:
+    for sentence, relevant in zip(result.sentences, result.relevant, strict=True):
         style = "" if sentence.supported else "[red](unsupported)[/red] "
+        style += "" if relevant else "[yellow](off the question)[/yellow] "
         notes = _times(sentence.text, cited_date(sentence.citations, result.passages))
         console.print(f"{style}{escape(sentence.text)}{notes}", highlight=False)
-    if not result.sentences:
+    if not result.answered and result.answer:
+        console.print(escape(result.answer), highlight=False)
+    elif not result.sentences:
         console.print("(no answer)")
     if result.notice:
         err.print(f"[yellow]notice:[/yellow] {escape(result.notice)}")
     console.print(f"\n[dim]answered by {result.model} in {result.took_ms:.0f} ms[/dim]")
+    if result.passages and not result.answered:
+        console.print("related:")
     for n, hit in enumerate(result.passages, start=1):
         console.print(
             f"  [{n}] {escape(hit.title or hit.doc_id)} · {hit.date or 'no date'} · "
@@ -512,30 +519,68 @@ def eval_cmd(
     embedder = make_embedder(settings)
     services: list[AnswerService] = []
     columns = (TextColumn("indexing {task.description}"), BarColumn(), MofNCompleteColumn())
+    chats = [path for path in datasets if is_conversations(path)]
+    datasets = [path for path in datasets if path not in chats]
+    index_root = settings.index_dir.parent / "eval"
+    seeds = settings.seed_dir or Path("seeds")
     try:
         with Progress(*columns, TimeElapsedColumn(), console=err) as bars:
             results = run_eval(
                 datasets,
                 modes,
                 lambda path: open_index(settings.model_copy(update={"index_dir": path}), embedder),
-                index_root=settings.index_dir.parent / "eval",
-                seeds=settings.seed_dir or Path("seeds"),
+                index_root=index_root,
+                seeds=seeds,
                 limit=limit,
                 answerer=_eval_answerer(services),
                 progress=_eval_bars(bars),
                 as_of=asked,
             )
+        followed = [
+            (path.stem, chosen, _follow_ups(path, chosen, settings, embedder, index_root, seeds))
+            for path in chats
+            for chosen in modes or [settings.search_mode]
+        ]
     except (IndexMismatch, ValueError) as exc:
         err.print(f"[red]error:[/red] {exc}")
         raise typer.Exit(2) from exc
     finally:
         for service in services:
             service.close()
-    console.print(retrieval_table(results), highlight=False, markup=False, soft_wrap=True)
+    if results:
+        console.print(retrieval_table(results), highlight=False, markup=False, soft_wrap=True)
+    conversations = conversations_table(followed) if followed else ""
+    console.print(conversations, highlight=False, markup=False, soft_wrap=True)
     if json_file:
         write_json(json_file, results)
     if report:
-        write_report(report, results)
+        write_report(report, results, conversations)
+
+
+def _follow_ups(
+    path: Path,
+    mode: str,
+    settings: Settings,
+    embedder: Embedder,
+    index_root: Path,
+    seeds: Path,
+) -> dict[str, float]:
+    """SEAM eval <-> chat: each conversation of `path` asked turn by turn through the chat
+    path (rewrite, then answer) over the seeds index."""
+    index = open_index(settings.model_copy(update={"index_dir": index_root / seeds.name}), embedder)
+    service = AnswerService(index, settings)
+    try:
+        build_folder(index, seeds)
+
+        def chat(messages: list[dict[str, str]]) -> Reply:
+            query = service.standalone_query(messages)
+            result = service.answer(query, mode=mode)
+            return Reply(query, _eval_answer(result), [p.doc_id for p in result.passages])
+
+        return conversation_metrics(load_conversations(path), chat)
+    finally:
+        service.close()
+        index.close()
 
 
 def _eval_bars(bars: Progress) -> StartProgress:
@@ -565,6 +610,8 @@ def _eval_answer(result: Answer) -> EvalAnswer:
         for sentence in result.sentences
         for n in sentence.citations
     ]
+    if not result.answered:  # "the articles don't say …" repeats the question, not an answer
+        return EvalAnswer("", [], answered=False)
     return EvalAnswer(result.answer, cited)
 
 

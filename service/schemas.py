@@ -264,6 +264,9 @@ class CheckedSentence(BaseModel):
     text: str
     citations: list[int] = Field(..., description="1-based positions in `passages`.")
     supported: bool = Field(..., description="Every citation valid and every quote verbatim.")
+    answers_question: bool = Field(
+        ..., description="It answers what was asked (not only quoted faithfully)."
+    )
     problems: list[str]
     times: list[TimeNote] = Field(
         default_factory=list,
@@ -277,6 +280,11 @@ class AnswerResponse(BaseModel):
     )
     holds_as_of: dt.date | None = Field(
         None, description="The date of the newest article the answer cites: when it holds."
+    )
+    answered: bool = Field(
+        ...,
+        description="False: the passages do not answer the question; the answer says so and "
+        "`passages` are only related.",
     )
     sentences: list[CheckedSentence]
     passages: list[SearchHit]

@@ -165,6 +165,17 @@ class BM25Retriever:
                 return kept[:k]
             depth *= 4
 
+    def unknown(self, words: Sequence[str]) -> list[str]:
+        """The words no indexed chunk contains (none of their terms occurs anywhere): a
+        question naming one asks about something the archive never mentions."""
+        searcher = self._index.searcher()
+        return [
+            word
+            for word in words
+            if (found := self.analyzer.terms(word))
+            and not any(searcher.doc_freq("body", term) for term in found)
+        ]
+
     def _disjunction(self, terms: list[str]) -> Any:
         clauses = [
             (tantivy.Occur.Should, tantivy.Query.term_query(self.schema, "body", term))

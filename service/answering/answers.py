@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import threading
 from collections import OrderedDict
 from collections.abc import Iterator
@@ -17,7 +18,7 @@ from index.query import TimeSense
 from index.store import NewsIndex
 from service.answering.base import Answerer
 from service.answering.citations import MARKER, SentenceCheck, check
-from service.answering.extractive import ExtractiveAnswerer
+from service.answering.extractive import Assessment, ExtractiveAnswerer
 from service.answering.llm import LLMAnswerer
 from service.answering.rewrite import llm_rewrite, rule_rewrite
 from service.config import Settings
@@ -25,6 +26,14 @@ from service.llm import get_client
 from service.llm.base import ChatClient, LLMError
 
 NO_PASSAGES = "No passage in the index matches the question, so there is nothing to answer from."
+RELATED = "The closest passages are listed as related."
+_WH = re.compile(r"^(?:who|whom|whose|what|when|where|which|why|how)\b", re.IGNORECASE)
+_WH_BE = re.compile(
+    r"^((?:who|what|when|where|which|why|how)(?: \w+)?) (is|was|are|were) (.+)$", re.I
+)
+_WH_DO = re.compile(
+    r"^\w+(?: \w+)? (?:did|does|do|has|have|had|will|can|could|should|would)\b", re.I
+)
 EXTRACTIVE = "extractive"
 MAX_CLIENTS = 8
 
@@ -38,6 +47,8 @@ class Answer:
     model: str
     took_ms: float
     time: TimeSense
+    answered: bool = True  # False: the passages do not answer; they are only related
+    relevant: list[bool] = field(default_factory=list)  # per sentence: it answers the question
     notice: str | None = None
 
     @property
@@ -64,6 +75,7 @@ class Draft:
     text: str = ""
     notice: str | None = None
     cited: set[int] = field(default_factory=set)
+    answered: bool = True
 
 
 class AnswerService:
@@ -72,7 +84,7 @@ class AnswerService:
     def __init__(self, index: NewsIndex, settings: Settings) -> None:
         self.index = index
         self.settings = settings
-        self.extractive = ExtractiveAnswerer(index.embedder)
+        self.extractive = ExtractiveAnswerer(index.embedder, unknown_words=index.unknown_words)
         self._clients: OrderedDict[str, ChatClient] = OrderedDict()
         self._lock = threading.Lock()
 
@@ -116,37 +128,48 @@ class AnswerService:
         mode: str | None = None,
         llm: str | None = None,
     ) -> Answer:
-        """A checked answer; an LLM failure degrades to the extractive answer with a notice."""
+        """A checked answer, or a plain "the articles don't say"; an LLM failure degrades to
+        the extractive answer with a notice."""
         started = perf_counter()
         answerer = self.answerer(llm)
         passages, time = self.retrieve(question, k, filters, mode)
-        draft = self._write(answerer, question, passages)
+        assessment = self.extractive.assess(question, passages, time.window)
+        draft = self._write(answerer, question, passages, assessment)
         return self._finish(question, draft, passages, time, started)
 
-    def _write(self, answerer: Answerer, question: str, passages: list[Hit]) -> Draft:
+    def _write(
+        self, answerer: Answerer, question: str, passages: list[Hit], assessment: Assessment
+    ) -> Draft:
         if not passages:
-            return Draft(answerer.model, notice=NO_PASSAGES)
+            return Draft(answerer.model, notice=NO_PASSAGES, answered=False)
+        if not assessment.answered:  # nothing to say: no LLM is asked to say it anyway
+            return Draft(answerer.model, abstention(question, assessment.unknown), answered=False)
+        if answerer is self.extractive:
+            return Draft(answerer.model, "".join(self.extractive.compose(assessment)))
         try:
             text = answerer.answer(question, passages)
             if not text.strip():
                 raise LLMError("it returned an empty answer")
             return Draft(answerer.model, text)
         except LLMError as exc:
-            return Draft(
-                EXTRACTIVE, self.extractive.answer(question, passages), fallback(answerer, exc)
-            )
+            text = "".join(self.extractive.compose(assessment))
+            return Draft(EXTRACTIVE, text, fallback(answerer, exc))
 
     def _finish(
         self, question: str, draft: Draft, passages: list[Hit], time: TimeSense, started: float
     ) -> Answer:
+        sentences = check(draft.text, [p.text for p in passages]) if draft.answered else []
+        relevant = self.extractive.judge_answer(question, sentences, passages, time.window)
         return Answer(
             question=question,
             answer=draft.text,
-            sentences=check(draft.text, [p.text for p in passages]),
+            sentences=sentences,
             passages=passages,
             model=draft.model,
             took_ms=round((perf_counter() - started) * 1000, 2),
             time=time,
+            answered=draft.answered,
+            relevant=relevant,
             notice=draft.notice,
         )
 
@@ -164,13 +187,26 @@ class AnswerService:
         answerer = self.answerer(llm)
         passages, time = self.retrieve(question, k, filters, mode)
         yield "passages", (passages, time)
+        assessment = self.extractive.assess(question, passages, time.window)
         draft = Draft(answerer.model, notice=None if passages else NO_PASSAGES)
-        if passages:
-            yield from self._stream_draft(answerer, question, passages, draft)
+        if not passages or not assessment.answered:
+            draft.answered = False
+            if passages:
+                draft.text = abstention(question, assessment.unknown)
+                yield "delta", {"text": draft.text}
+        elif answerer is self.extractive:
+            yield from self._deltas(self.extractive.compose(assessment), passages, draft)
+        else:
+            yield from self._stream_draft(answerer, question, passages, draft, assessment)
         yield "done", self._finish(question, draft, passages, time, started)
 
     def _stream_draft(
-        self, answerer: Answerer, question: str, passages: list[Hit], draft: Draft
+        self,
+        answerer: Answerer,
+        question: str,
+        passages: list[Hit],
+        draft: Draft,
+        assessment: Assessment,
     ) -> Iterator[tuple[str, Any]]:
         try:
             yield from self._deltas(answerer.stream(question, passages), passages, draft)
@@ -181,8 +217,7 @@ class AnswerService:
             draft.cited.clear()
             # After an error with a fallback, the deltas start the answer over.
             yield "error", {"error": "llm_failed", "message": draft.notice, "fallback": EXTRACTIVE}
-            stream = self.extractive.stream(question, passages)
-            yield from self._deltas(stream, passages, draft)
+            yield from self._deltas(self.extractive.compose(assessment), passages, draft)
 
     def _deltas(
         self, deltas: Iterator[str], passages: list[Hit], draft: Draft
@@ -198,6 +233,23 @@ class AnswerService:
             for client in self._clients.values():
                 client.close()
             self._clients.clear()
+
+
+def abstention(question: str, unknown: tuple[str, ...] = ()) -> str:
+    """ "The indexed articles don't say who won the 2022 World Cup. No article mentions …" """
+    said = _said(question)
+    if unknown:
+        said += f" No article mentions {', '.join(unknown)}."
+    return f"{said} {RELATED}"
+
+
+def _said(question: str) -> str:
+    asked = " ".join(question.split()).rstrip("?. ")
+    if inverted := _WH_BE.match(asked):  # "what is X" -> "what X is"
+        asked = f"{inverted[1]} {inverted[3]} {inverted[2]}"
+    elif not _WH.match(asked) or _WH_DO.match(asked):
+        return f'The indexed articles don\'t answer "{asked}?".'
+    return f"The indexed articles don't say {asked[0].lower()}{asked[1:]}."
 
 
 def cited_date(citations: tuple[int, ...], passages: list[Hit]) -> str | None:

@@ -1,34 +1,36 @@
-"""The default answerer: the passages' own most relevant sentences, each cited; nothing invented.
+"""The default answerer: the passages' own sentences that answer the question, each cited.
 
-A passage is only ever a source of sentences to rank, never of instructions, so text such as
-"ignore previous instructions" in an article cannot change what this answerer does.
+Nothing is invented: the answer is the shortest span of the wanted kind ("$244.8 billion" for
+"how much") from the best answering sentence, then that sentence and at most one more, each
+with its citation. When no sentence answers (service/answering/judge.py), there is no answer
+to give, and the caller says so. A passage is only ever a source of sentences to rank, never of
+instructions, so text such as "ignore previous instructions" in an article cannot change what
+this answerer does.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from datetime import date
 
 import numpy as np
-import Stemmer
 
 from index.embedding import Embedder
 from index.metadata import dateline_end
 from index.models import Hit
+from index.periods import Window
+from service.answering import judge
+from service.answering.citations import MARKER, SentenceCheck
+from service.answering.judge import Evidence, Judge
 from service.answering.sentences import Span, split
-
-STOPWORDS = frozenset(
-    "a an and are as at be been by did do does for from had has have how in is it its many much "
-    "of on or that the their them they this to was were what when where which who whom why will "
-    "with".split()
-)
-_stemmer = Stemmer.Stemmer("english")
-
+from service.answering.words import terms
 
 # A statement ends as one; headlines, bylines ("| May 6, 2025") and page furniture do not.
 _STATEMENT_END = re.compile(r"[.!?][\"'”’)\]]*$")
 MIN_WORDS = 6
+SHORT_ANSWER_WORDS = 6  # "$244.8 billion", "Harbin", "more than 20": a span, not a sentence
 
 
 def is_statement(sentence: str) -> bool:
@@ -51,12 +53,24 @@ def story_span(span: Span) -> Span | None:
 class Candidate:
     passage: int  # 1-based, as cited
     text: str
+    score: float  # for ranking: meaning, shared words, the period asked about
+    evidence: Evidence
+    answers: bool  # the judge's verdict
+    spans: tuple[str, ...]  # answers of the wanted kind in it, best first
 
 
-def terms(text: str) -> set[str]:
-    """Stemmed content words: lets "met" in a question reward "meet" in a sentence."""
-    words = [w for w in re.findall(r"[a-z0-9]+(?:\.[0-9]+)?", text.lower()) if w not in STOPWORDS]
-    return set(_stemmer.stemWords(words))
+@dataclass(frozen=True)
+class Assessment:
+    """Every sentence of the passages, judged against the question, best first; `unknown`:
+    names or numbers of the question that no indexed article contains."""
+
+    question: str
+    candidates: list[Candidate]
+    unknown: tuple[str, ...] = ()
+
+    @property
+    def answered(self) -> bool:
+        return not self.unknown and any(c.answers for c in self.candidates)
 
 
 class ExtractiveAnswerer:
@@ -68,6 +82,10 @@ class ExtractiveAnswerer:
         max_sentences: int = 2,
         overlap_weight: float = 0.3,
         relative_floor: float = 0.85,
+        time_weight: float = 0.1,
+        focus_weight: float = 0.15,
+        verdict: Judge | None = None,
+        unknown_words: Callable[[list[str]], list[str]] | None = None,
     ) -> None:
         self.embedder = embedder
         self.max_sentences = max_sentences
@@ -75,41 +93,133 @@ class ExtractiveAnswerer:
         # A further sentence must score within 15% of the best: on the seeds gold set this
         # keeps 11 of 12 answers right with 18 sentences instead of 24 (0.95 loses one).
         self.relative_floor = relative_floor
+        # A sentence naming a time inside the period asked about ranks ahead of one that
+        # does not ("In 2024, trade reached…" for "… in 2024?").
+        self.time_weight = time_weight
+        # A sentence naming the kind of thing a "which …" question asks for, with a name in it.
+        self.focus_weight = focus_weight
+        self.judge = verdict or Judge()
+        # Which of a question's names no article contains (the lexical index knows): a
+        # question about "Lavrov" in an archive that never names him is not answered.
+        self.unknown_words = unknown_words
 
     def answer(self, question: str, passages: list[Hit]) -> str:
         return "".join(self.stream(question, passages))
 
     def stream(self, question: str, passages: list[Hit]) -> Iterator[str]:
-        for i, candidate in enumerate(self.select(question, passages)):
-            yield f"{' ' if i else ''}{candidate.text} [{candidate.passage}]"
+        return self.compose(self.assess(question, passages))
 
-    def select(self, question: str, passages: list[Hit]) -> list[Candidate]:
-        """The best sentences: meaning (cosine) plus shared content words, without repeats."""
-        candidates = [
-            Candidate(n, story.text)
+    def assess(
+        self, question: str, passages: list[Hit], window: Window | None = None
+    ) -> Assessment:
+        """Every statement in the passages, scored and judged; `window` is the period the
+        question names (its words then left out of what is matched)."""
+        topic = question if window is None else window.topic
+        unknown = self._unknown_names(topic)
+        found = [
+            (n, hit, story.text)
             for n, hit in enumerate(passages, start=1)
             for span in split(hit.text)
             if (story := story_span(span)) is not None
         ]
-        if not candidates:
-            return []
-        texts = [c.text for c in candidates]
-        scores = self.scores(question, texts, self.embedder.embed_documents(texts))
+        if not found:
+            return Assessment(question, [], unknown)
+        texts = [text for _, _, text in found]
+        vectors = self.embedder.embed_documents(texts)
+        cosine = vectors @ self.embedder.embed_query(topic)
+        scores = self.scores(topic, texts, vectors, cosine)
+        kind = judge.wanted(question)
+        named = judge.named_focus(question)
+        candidates = []
+        for (n, hit, text), cos, score in zip(found, cosine, scores, strict=True):
+            published = date.fromisoformat(hit.date) if hit.date else None
+            evidence = judge.measure(topic, text, float(cos), published, window)
+            if window is not None and judge.names_time_in(text, published, window):
+                score += self.time_weight
+            spans = tuple(judge.answer_spans(kind, text, question, published))
+            if named is not None and spans and named in terms(text):
+                score += self.focus_weight  # "Premier Li Qiang" for "which premier"
+            verdict = self.judge.answers(evidence)
+            candidates.append(Candidate(n, text, float(score), evidence, verdict, spans))
+        candidates.sort(key=lambda c: -c.score)
+        return Assessment(question, candidates, unknown)
+
+    def _unknown_names(self, question: str) -> tuple[str, ...]:
+        """The question's names whose head (last word) no article holds ("Foreign Minister
+        Sergei Lavrov", "World Cup"; not "Hillary Clinton" where articles say "Clinton").
+        Numbers are no such test: "30mph", "3rd" are written many ways."""
+        if self.unknown_words is None:
+            return ()
+        names = [n for n in judge.anchor_names(question) if not any(c.isdigit() for c in n)]
+        unknown = set(self.unknown_words([word for name in names for word in name.split()]))
+        return tuple(name for name in names if name.split()[-1] in unknown)
+
+    def select(self, assessment: Assessment) -> list[Candidate]:
+        """The best answering sentences, without repeats, within a share of the best."""
+        answering = [c for c in assessment.candidates if c.answers]
         chosen: list[Candidate] = []
-        for i in np.argsort(-scores, kind="stable"):
-            if scores[i] < self.relative_floor * scores.max():
+        for candidate in answering:
+            if candidate.score < self.relative_floor * answering[0].score:
                 break
-            if all(candidates[i].text != c.text for c in chosen):
-                chosen.append(candidates[i])
+            if all(candidate.text != c.text for c in chosen):
+                chosen.append(candidate)
             if len(chosen) == self.max_sentences:
                 break
         return chosen
 
-    def scores(self, question: str, texts: list[str], vectors: np.ndarray) -> np.ndarray:
+    def compose(self, assessment: Assessment) -> Iterator[str]:
+        """The answer as deltas: the shortest answer first ("$244.8 billion [2]."), then the
+        sentences that say it; nothing when no sentence answers."""
+        chosen = self.select(assessment)
+        if chosen and chosen[0].spans and chosen[0].spans[0] != chosen[0].text:
+            yield f"{_capitalised(chosen[0].spans[0])} [{chosen[0].passage}]. "
+        for i, candidate in enumerate(chosen):
+            yield f"{' ' if i else ''}{candidate.text} [{candidate.passage}]"
+
+    def judge_answer(
+        self,
+        question: str,
+        sentences: list[SentenceCheck],
+        passages: list[Hit],
+        window: Window | None,
+    ) -> list[bool]:
+        """Whether each sentence of a written answer (any answerer's) answers the question,
+        judged against the passages it cites; a bare short answer ("$244.8 billion [2].")
+        answers when its cited passage says it and it is of the wanted kind."""
+        topic = question if window is None else window.topic
+        bare = [MARKER.sub("", s.text).strip().rstrip(".").strip() for s in sentences]
+        if not bare:
+            return []
+        cosine = self.embedder.embed_documents(bare) @ self.embedder.embed_query(topic)
+        kind = judge.wanted(question)
+        verdicts = []
+        for text, check, cos in zip(bare, sentences, cosine, strict=True):
+            cited = [passages[n - 1] for n in check.citations if 1 <= n <= len(passages)]
+            if not cited:
+                verdicts.append(False)
+                continue
+            day = next((h.date for h in cited if h.date), None)
+            published = date.fromisoformat(day) if day else None
+            short = len(text.split()) <= SHORT_ANSWER_WORDS
+            if short and any(text.lower() in h.text.lower() for h in cited):
+                verdicts.append(bool(judge.answer_spans(kind, text, question, published)))
+                continue
+            evidence = judge.measure(topic, text, float(cos), published, window)
+            verdicts.append(self.judge.answers(evidence))
+        return verdicts
+
+    def scores(
+        self, question: str, texts: list[str], vectors: np.ndarray, cosine: np.ndarray | None = None
+    ) -> np.ndarray:
         """How well each sentence (with its embedding) speaks to the question: meaning
         (cosine) plus the share of the question's content words it contains."""
-        cosine = vectors @ self.embedder.embed_query(question)
+        if cosine is None:
+            cosine = vectors @ self.embedder.embed_query(question)
         wanted = terms(question)
         shared = [len(wanted & terms(text)) / max(1, len(wanted)) for text in texts]
         result: np.ndarray = cosine + self.overlap_weight * np.array(shared)
         return result
+
+
+def _capitalised(span: str) -> str:
+    return span[:1].upper() + span[1:]

@@ -19,7 +19,11 @@ def to_response(result: Answer) -> AnswerResponse:
     return AnswerResponse(
         answer=result.stated,
         holds_as_of=result.holds_as_of,
-        sentences=[checked(s, result.passages) for s in result.sentences],
+        answered=result.answered,
+        sentences=[
+            checked(s, result.passages, relevant)
+            for s, relevant in zip(result.sentences, result.relevant, strict=True)
+        ],
         passages=[hit_out(p) for p in result.passages],
         model=result.model,
         took_ms=result.took_ms,
@@ -28,13 +32,14 @@ def to_response(result: Answer) -> AnswerResponse:
     )
 
 
-def checked(sentence: SentenceCheck, passages: list[Hit]) -> CheckedSentence:
+def checked(sentence: SentenceCheck, passages: list[Hit], relevant: bool) -> CheckedSentence:
     """The check, with the sentence's relative times read against the date of the first dated
     article it cites."""
     return CheckedSentence(
         text=sentence.text,
         citations=list(sentence.citations),
         supported=sentence.supported,
+        answers_question=relevant,
         problems=list(sentence.problems),
         times=time_notes(sentence.text, cited_date(sentence.citations, passages)),
     )

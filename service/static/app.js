@@ -67,8 +67,12 @@ function citeLink(n, passages) {
 function renderSentences(container, sentences, passages) {
   container.replaceChildren();
   for (const sentence of sentences) {
-    const span = el("span", { class: sentence.supported ? "sentence" : "sentence unsupported" });
+    const classes = ["sentence"];
+    if (!sentence.supported) classes.push("unsupported");
+    if (sentence.answers_question === false) classes.push("off-question");
+    const span = el("span", { class: classes.join(" ") });
     if (!sentence.supported) span.title = "Unsupported: " + sentence.problems.join("; ");
+    else if (sentence.answers_question === false) span.title = "Quoted correctly, but does not answer the question";
     renderCited(span, sentence.text, passages);
     container.append(span, " ");
     // Relative times in the quote ("on Thursday") read against its article's date; the quote
@@ -96,6 +100,9 @@ function renderTime(item, data) {
 }
 
 function renderPassages(item, passages) {
+  if (passages.length && item.dataset.answered === "false") {
+    item.append(el("div", { class: "meta related" }, "Related passages"));
+  }
   const list = el("ol", { class: "passages" });
   passages.forEach((p) => {
     const link = el("a", { href: "#" }, p.title || p.doc_id);
@@ -174,7 +181,12 @@ async function ask(question) {
       text = "";  // the deltas that follow start the answer over
       item.append(el("div", { class: "notice" }, event.data.message));
     } else if (event.name === "done") {
-      renderSentences(answer, event.data.sentences, event.data.passages);
+      if (event.data.answered) {
+        renderSentences(answer, event.data.sentences, event.data.passages);
+      } else {  // "The indexed articles don't say …": the passages are only related
+        answer.replaceChildren(el("span", { class: "abstained" }, event.data.answer));
+        item.dataset.answered = "false";
+      }
       renderTime(item, event.data);
       if (event.data.notice && !item.querySelector(".notice")) {
         item.append(el("div", { class: "notice" }, event.data.notice));

@@ -48,7 +48,7 @@ def llm_client(seeds_index: NewsIndex, fake_llm: FakeLLM) -> Iterator[TestClient
 
 def test_rule_rewrite_carries_the_subject_into_a_follow_up() -> None:
     history = [user("How much did China-Russia trade reach in 2024?"), user("And in 2023?")]
-    assert rule_rewrite(history) == "China-Russia trade reach 2024 And in 2023?"
+    assert rule_rewrite(history) == "How much did China-Russia trade reach in 2023?"
     assert rule_rewrite([user("Who is Ma Youjun?")]) == "Who is Ma Youjun?"
     standalone = [user("Who is Ma Youjun?"), user("Which pipeline was completed in December 2024?")]
     assert rule_rewrite(standalone) == standalone[-1]["content"]
@@ -65,14 +65,14 @@ def test_a_follow_up_is_answered_in_context(client: TestClient) -> None:
         },
     ).json()
     assert follow_up["conversation_id"] == first["conversation_id"]
-    assert follow_up["query"].startswith("city Putin visit open China-Russia Expo")
+    assert "China-Russia Expo" in follow_up["query"]
     assert "Harbin" in follow_up["answer"]
 
 
 def test_full_history_in_the_request_is_used_as_sent(client: TestClient) -> None:
     messages = [user(FIRST), {"role": "assistant", "content": "Harbin [1]."}, user("Why there?")]
     body = client.post("/chat", json={"messages": messages}).json()
-    assert body["query"] == "city Putin visit open China-Russia Expo Why there?"
+    assert body["query"] == "Why Harbin (city Putin visit open China-Russia Expo)?"
 
 
 def test_streaming_sends_typed_events_in_order(client: TestClient) -> None:
