@@ -215,7 +215,7 @@ class ExtractiveAnswerer:
         (cosine) plus the share of the question's content words it contains."""
         if cosine is None:
             cosine = vectors @ self.embedder.embed_query(question)
-        wanted = terms(question)
+        wanted = terms(judge.asked_part(question))  # not the context a follow-up carries
         shared = [len(wanted & terms(text)) / max(1, len(wanted)) for text in texts]
         result: np.ndarray = cosine + self.overlap_weight * np.array(shared)
         return result

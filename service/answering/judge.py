@@ -217,9 +217,17 @@ def measure(
     """The evidence for one sentence (its article published on `published`)."""
     kind = wanted(question)
     kind_found = kind is None or bool(answer_spans(kind, sentence, question, published))
+    said = terms(sentence)
     counted = focus(question) if kind == AMOUNT else None
-    kind_found = kind_found and (counted is None or counted in terms(sentence) or "%" in sentence)
+    kind_found = kind_found and (counted is None or counted in said or "%" in sentence)
+    asked = terms(asked_part(question))  # "oil (China-Russia)?": about oil, whatever else
+    kind_found = kind_found and (asked == terms(question) or bool(asked & said))
     return Evidence(cosine, kind_found, time_fits(sentence, published, window))
+
+
+def asked_part(question: str) -> str:
+    """The question without the conversation's context a follow-up carries in brackets."""
+    return re.sub(r"\s*\([^)]*\)", "", question)
 
 
 def time_fits(sentence: str, published: date | None, window: Window | None) -> bool:
