@@ -57,7 +57,7 @@ def content_hash(doc: Document) -> str:
 @dataclass(frozen=True)
 class Filters:
     doc_ids: Sequence[str] | None = None
-    source: str | None = None
+    source: str | Sequence[str] | None = None  # any of these (case-insensitive)
     date_from: str | None = None
     date_to: str | None = None
     # The day a question is asked (ISO date): nothing published after it is used. Unlike
@@ -335,8 +335,9 @@ def _where(filters: Filters) -> tuple[str, list[object]]:
         clauses.append(f"d.id IN ({', '.join('?' * len(filters.doc_ids)) or 'NULL'})")
         args.extend(filters.doc_ids)
     if filters.source is not None:
-        clauses.append("d.source = ? COLLATE NOCASE")
-        args.append(filters.source)
+        sources = [filters.source] if isinstance(filters.source, str) else list(filters.source)
+        clauses.append(f"d.source COLLATE NOCASE IN ({', '.join('?' * len(sources)) or 'NULL'})")
+        args.extend(sources)
     if filters.date_from is not None:
         clauses.append("d.date >= ?")
         args.append(filters.date_from)

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from index.models import Document
-from index.readers import ReadError, UnsupportedFile, discover, read_file
+from index.readers import PartlyRead, ReadError, UnsupportedFile, discover, read_file
 from index.sources.base import Sink
 from index.store import UpsertReport
 
@@ -59,6 +59,11 @@ def _read(path: Path, report: IngestReport) -> list[Document]:
     except UnsupportedFile:
         log.warning("skipping %s: unsupported file type", path)
         report.skipped.append(str(path))
+    except PartlyRead as exc:  # the good records are indexed, each bad one reported
+        for problem in exc.problems:
+            log.error("cannot read %s: %s", path, problem)
+            report.errors.append((str(path), problem))
+        return exc.documents
     except ReadError as exc:
         log.error("cannot read %s", exc)
         report.errors.append((str(path), exc.reason))

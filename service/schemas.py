@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 from pydantic.config import JsonDict
 
 from index.retrievers import SearchMode as Mode
@@ -42,11 +42,26 @@ AsOf = Annotated[
 ]
 
 
+Source = Annotated[str, Field(min_length=1, max_length=200)]
+
+
 class SearchFilters(Strict):
     doc_ids: list[str] | None = Field(None, max_length=1000)
-    source: str | None = Field(None, min_length=1, max_length=200)
+    source: Source | list[Source] | None = Field(
+        None, description="One source or a list: any of them (case-insensitive).", max_length=100
+    )
     date_from: dt.date | None = None
     date_to: dt.date | None = None
+
+    @model_validator(mode="after")
+    def a_range_that_holds_days(self) -> SearchFilters:
+        if self.date_from and self.date_to and self.date_from > self.date_to:
+            raise ValueError(f"date_from {self.date_from} is after date_to {self.date_to}")
+        return self
+
+    @property
+    def sources(self) -> list[str] | None:
+        return [self.source] if isinstance(self.source, str) else self.source
 
 
 class SearchRequest(Strict):

@@ -8,13 +8,14 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from index.models import Document
-from index.readers.base import Reader, ReadError, UnsupportedFile
+from index.readers.base import PartlyRead, Reader, ReadError, UnsupportedFile
 from index.readers.html import HtmlReader
 from index.readers.jsonl import JsonLinesReader, JsonReader
 from index.readers.text import MarkdownReader, TextReader
 
 __all__ = [
     "READERS",
+    "PartlyRead",
     "ReadError",
     "Reader",
     "UnsupportedFile",
@@ -73,5 +74,8 @@ def read_documents(paths: Iterable[Path]) -> Iterator[Document]:
             yield from read_file(path)
         except UnsupportedFile as exc:
             log.warning("skipping %s", exc)
+        except PartlyRead as exc:
+            log.error("cannot read %s", exc)
+            yield from exc.documents
         except ReadError as exc:
             log.error("cannot read %s", exc)

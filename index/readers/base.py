@@ -23,6 +23,19 @@ class ReadError(Exception):
         return (type(self), (self.path, self.reason))
 
 
+class PartlyRead(ReadError):
+    """Some records of a file could not become documents: `documents` holds the others, which
+    are indexed, and `problems` one reason per bad record (naming its line or number)."""
+
+    def __init__(self, path: Path, documents: list[Document], problems: list[str]) -> None:
+        super().__init__(path, "; ".join(problems))
+        self.documents = documents
+        self.problems = problems
+
+    def __reduce__(self) -> tuple[type[PartlyRead], tuple[Path, list[Document], list[str]]]:  # type: ignore[override]
+        return (type(self), (self.path, self.documents, self.problems))
+
+
 class UnsupportedFile(ReadError):
     """A file whose extension no reader handles; callers warn and move on."""
 

@@ -9,7 +9,7 @@ from typing import Any
 
 from index.metadata import extract_metadata, parse_date_or_warn
 from index.models import Document
-from index.readers.base import ReadError, read_utf8
+from index.readers.base import PartlyRead, ReadError, read_utf8
 
 _OPTIONAL = ("title", "source", "url")
 
@@ -18,7 +18,7 @@ class JsonReader:
     """Reads .json holding one article object or a list of them."""
 
     def read(self, path: Path) -> list[Document]:
-        """One document per object; any bad record fails the file, naming the record."""
+        """One document per object; a bad record is reported by its number, the rest read."""
         text = read_utf8(path)
         try:
             data = json.loads(text)
@@ -32,34 +32,44 @@ class JsonLinesReader:
     """Reads .jsonl: one article object per line, blank lines ignored."""
 
     def read(self, path: Path) -> list[Document]:
-        """One document per line; any bad line fails the file, naming the line."""
+        """One document per line; a bad line is reported by its number, the rest read."""
         lines = read_utf8(path).split("\n")  # not splitlines: U+2028 may sit inside a string
-        records = (
-            (f"line {n}", _parse_line(path, line, n))
-            for n, line in enumerate(lines, 1)
-            if line.strip()
-        )
-        return to_documents(path, records)
+        records = ((f"line {n}", line) for n, line in enumerate(lines, 1) if line.strip())
+        return to_documents(path, records, parse=True)
 
 
-def _parse_line(path: Path, line: str, number: int) -> Any:
+def _parse_line(path: Path, line: str, where: str) -> Any:
     """Decode one JSON Lines record, reporting its line number on failure."""
     try:
         return json.loads(line)
     except json.JSONDecodeError as exc:
-        raise ReadError(path, f"line {number}: invalid JSON: {exc.msg}") from exc
+        raise ReadError(path, f"{where}: invalid JSON: {exc.msg}") from exc
 
 
-def to_documents(path: Path, records: Iterable[tuple[str, Any]]) -> list[Document]:
-    """Validate labelled records into documents, refusing an id repeated within the file."""
+def to_documents(
+    path: Path, records: Iterable[tuple[str, Any]], parse: bool = False
+) -> list[Document]:
+    """Validate labelled records (JSON text when `parse`) into documents. A bad record, or an
+    id repeated within the file, does not stop the others: they are read, and PartlyRead
+    names each bad one; a file with no good record at all is a ReadError."""
     docs: list[Document] = []
     seen: dict[str, str] = {}
+    problems: list[str] = []
     for where, record in records:
-        doc = to_document(path, record, where)
+        try:
+            doc = to_document(path, _parse_line(path, record, where) if parse else record, where)
+        except ReadError as exc:
+            problems.append(exc.reason)
+            continue
         if doc.id in seen:
-            raise ReadError(path, f"{where}: duplicate id {doc.id!r} (first at {seen[doc.id]})")
+            problems.append(f"{where}: duplicate id {doc.id!r} (first at {seen[doc.id]})")
+            continue
         seen[doc.id] = where
         docs.append(doc)
+    if problems and docs:
+        raise PartlyRead(path, docs, problems)
+    if problems:
+        raise ReadError(path, "; ".join(problems))
     return docs
 
 

@@ -9,7 +9,7 @@ from service.answering.answers import Answer, AnswerService, cited_date
 from service.answering.citations import SentenceCheck
 from service.deps import AnswersDep, SettingsDep
 from service.metrics import MetricsDep
-from service.routes.search import hit_out, time_notes, time_out, to_filters
+from service.routes.search import allowed_k, hit_out, time_notes, time_out, to_filters
 from service.schemas import AnswerRequest, AnswerResponse, CheckedSentence
 
 router = APIRouter(tags=["answers"])
@@ -65,10 +65,11 @@ def answer(
 ) -> AnswerResponse:
     """An answer whose every sentence cites the passages it rests on, checked before it leaves."""
     check_length(request.question, settings.max_query_chars)
+    k = allowed_k(request, settings)
     check_llm(request.llm, answers)
     result = answers.answer(
         request.question,
-        request.k,
+        k,
         to_filters(request.filters, request.as_of),
         request.mode,
         request.llm,

@@ -14,8 +14,8 @@ from service.answering.answers import Answer
 from service.answering.conversations import Conversations
 from service.deps import AnswersDep, ConversationsDep, SettingsDep
 from service.metrics import MetricsDep
-from service.routes.answer import check_llm, to_response
-from service.routes.search import hit_out, time_out, to_filters
+from service.routes.answer import check_length, check_llm, to_response
+from service.routes.search import allowed_k, hit_out, time_out, to_filters
 from service.schemas import ChatRequest, ChatResponse
 
 log = logging.getLogger(__name__)
@@ -46,13 +46,16 @@ def chat(
     metrics: MetricsDep,
 ) -> ChatResponse | EventSourceResponse:
     """Answers the last user message in the light of the conversation before it."""
+    k = allowed_k(request, settings)
+    asked = next(m for m in reversed(request.messages) if m.role == "user")
+    check_length(asked.content, settings.max_query_chars)
     check_llm(request.llm, answers)
     conversation_id, history = conversations.history(
         request.conversation_id, [m.model_dump() for m in request.messages]
     )
-    # A long message is fine in a chat; the search query it becomes is cut to the limit.
+    # The message is within the limit; the context a rewrite adds may not be, and is cut.
     query = answers.standalone_query(history, request.llm)[: settings.max_query_chars]
-    args = (query, request.k, to_filters(request.filters, request.as_of), request.mode, request.llm)
+    args = (query, k, to_filters(request.filters, request.as_of), request.mode, request.llm)
     if request.stream:
         events = metrics.watch_answers(answers.stream(*args), request.llm or settings.llm)
         sse = guarded(sse_events(events, conversations, conversation_id, history, query))

@@ -6,22 +6,28 @@ import datetime as dt
 from time import perf_counter
 from typing import Annotated
 
-from fastapi import APIRouter, HTTPException, Query, Response
+from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response
+from fastapi.exceptions import RequestValidationError
+from pydantic import ValidationError
 
 from index import periods
 from index.docstore import Filters
 from index.models import Hit
 from index.query import TimeSense
+from service.config import Settings
 from service.deps import IndexDep, SettingsDep
 from service.schemas import (
     MAX_QUERY_CHARS,
     NOT_BLANK,
+    AnswerRequest,
+    ChatRequest,
     Mode,
     RecencyOut,
     SearchFilters,
     SearchHit,
     SearchRequest,
     SearchResponse,
+    Source,
     TimeNote,
     TimeOut,
     TimeWindow,
@@ -40,7 +46,7 @@ def to_filters(
         return Filters(as_of=asked)
     return Filters(
         doc_ids=filters.doc_ids,
-        source=filters.source,
+        source=filters.sources,
         date_from=filters.date_from.isoformat() if filters.date_from else None,
         date_to=filters.date_to.isoformat() if filters.date_to else None,
         as_of=asked,
@@ -77,20 +83,28 @@ def time_out(time: TimeSense) -> TimeOut:
     )
 
 
+def allowed_k(request: SearchRequest | AnswerRequest | ChatRequest, settings: Settings) -> int:
+    """The request's k under NEWSRAG_MAX_K: a k asked for above it is refused; the default
+    (5) is lowered to it."""
+    k = request.k
+    if "k" not in request.model_fields_set:
+        return min(k, settings.max_k)
+    if k > settings.max_k:
+        raise HTTPException(422, f"k is {k}; the limit is {settings.max_k} (NEWSRAG_MAX_K)")
+    return k
+
+
 def run_search(request: SearchRequest, index: IndexDep, settings: SettingsDep) -> SearchResponse:
     if len(request.query) > settings.max_query_chars:
         raise HTTPException(
             422,
             f"query is {len(request.query)} characters; the limit is {settings.max_query_chars}",
         )
-    if request.k > settings.max_k:
-        raise HTTPException(422, f"k is {request.k}; the limit is {settings.max_k}")
+    k = allowed_k(request, settings)
     started = perf_counter()
     filters = to_filters(request.filters, request.as_of)
     understood = index.searcher.understand(request.query, filters.as_of)
-    hits = index.search(
-        request.query, request.k, filters, request.mode, request.collapse, understood
-    )
+    hits = index.search(request.query, k, filters, request.mode, request.collapse, understood)
     took_ms = (perf_counter() - started) * 1000
     return SearchResponse(
         query=request.query,
@@ -112,7 +126,20 @@ def search(request: SearchRequest, index: IndexDep, settings: SettingsDep) -> Re
     return as_json(run_search(request, index, settings))
 
 
-@router.get("", response_model=SearchResponse)
+GET_PARAMETERS = frozenset(
+    {"q", "k", "mode", "collapse", "as_of", "date_from", "date_to", "source", "doc_id"}
+)
+
+
+def known_parameters(request: Request) -> None:
+    """A misspelt filter must not pass silently as no filter at all."""
+    unknown = sorted(set(request.query_params) - GET_PARAMETERS)
+    if unknown:
+        known = ", ".join(sorted(GET_PARAMETERS))
+        raise HTTPException(422, f"unknown query parameter(s) {', '.join(unknown)}; known: {known}")
+
+
+@router.get("", response_model=SearchResponse, dependencies=[Depends(known_parameters)])
 def search_get(
     index: IndexDep,
     settings: SettingsDep,
@@ -123,7 +150,20 @@ def search_get(
     as_of: Annotated[
         dt.datetime | dt.date | None, Query(description="Leave out articles dated later.")
     ] = None,
+    date_from: Annotated[dt.date | None, Query(description="Published on or after.")] = None,
+    date_to: Annotated[dt.date | None, Query(description="Published on or before.")] = None,
+    source: Annotated[
+        list[Source] | None,
+        Query(description="Only these sources; repeat for several.", max_length=100),
+    ] = None,
+    doc_id: Annotated[list[str] | None, Query(description="Only these documents.")] = None,
 ) -> Response:
-    """The same search for a browser address bar or curl."""
-    request = SearchRequest(query=q, k=k, mode=mode, collapse=collapse, as_of=as_of)
+    """The same search for a browser address bar or curl, filters included."""
+    try:
+        filters = SearchFilters(doc_ids=doc_id, source=source, date_from=date_from, date_to=date_to)
+        request = SearchRequest(
+            query=q, k=k, mode=mode, collapse=collapse, as_of=as_of, filters=filters
+        )
+    except ValidationError as exc:
+        raise RequestValidationError(exc.errors()) from exc
     return as_json(run_search(request, index, settings))

@@ -8,8 +8,18 @@ from pathlib import Path
 
 import pytest
 
+from index.ingest import ingest
 from index.models import Document
-from index.readers import READERS, ReadError, UnsupportedFile, discover, read_documents, read_file
+from index.readers import (
+    READERS,
+    PartlyRead,
+    ReadError,
+    UnsupportedFile,
+    discover,
+    read_documents,
+    read_file,
+)
+from index.store import NewsIndex
 
 SEEDS = Path(__file__).resolve().parents[2] / "seeds"
 
@@ -272,3 +282,28 @@ def test_html_dates_from_time_and_meta_tags(tmp_path: Path, head: str, dated: st
         "utf-8",
     )
     assert read_file(path)[0].date == "2025-03-28"
+
+
+def test_good_records_are_read_next_to_bad_ones(tmp_path: Path) -> None:
+    lines = [
+        '{"id": "a", "text": "The first good record."}',
+        "{oops",
+        '{"id": "b", "text": "   "}',
+        '{"id": "a", "text": "A repeated id."}',
+        '{"id": "c", "text": "The second good record."}',
+    ]
+    path = write(tmp_path / "mixed.jsonl", "\n".join(lines))
+    with pytest.raises(PartlyRead) as caught:
+        read_file(path)
+    assert [d.id for d in caught.value.documents] == ["a", "c"]
+    assert [p.split(":")[0] for p in caught.value.problems] == ["line 2", "line 3", "line 4"]
+
+
+def test_ingest_indexes_the_good_records_and_reports_each_bad_line(
+    tmp_path: Path, fresh_index: NewsIndex
+) -> None:
+    lines = ['{"id": "a", "text": "Good."}', "{oops", '{"id": "b", "text": ""}']
+    path = write(tmp_path / "mixed.jsonl", "\n".join(lines))
+    report = ingest(fresh_index, [path])
+    assert report.added == 1 and fresh_index.get("a") is not None
+    assert [reason.split(":")[0] for _, reason in report.errors] == ["line 2", "line 3"]
