@@ -11,6 +11,7 @@ from typing import Any
 from fastapi import FastAPI
 from fastapi.responses import FileResponse
 from fastapi.staticfiles import StaticFiles
+from fastapi_offline import FastAPIOffline
 
 from index.store import NewsIndex
 from service import errors, middleware
@@ -24,6 +25,7 @@ from service.routes import answer, chat, documents, feeds, health, metrics, sear
 from service.schemas import ErrorBody
 
 STATIC = Path(__file__).parent / "static"
+DOCS_ASSETS = "/docs-assets"
 # A server starting while a short command (`newsrag search`) holds the index waits this long.
 LOCK_WAIT = 30.0
 # Every refusal has the same JSON shape; documenting it keeps clients and fuzzers honest.
@@ -73,7 +75,10 @@ def create_app(settings: Settings | None = None, index: NewsIndex | None = None)
         if index is None:
             app.state.index.close()
 
-    app = FastAPI(title="newsrag", version="0.1.0", lifespan=lifespan)
+    # Swagger UI and ReDoc served from the installed package: /docs works with no internet.
+    app = FastAPIOffline(
+        title="newsrag", version="0.1.0", lifespan=lifespan, static_url=DOCS_ASSETS
+    )
     app.state.settings = config
     app.state.metrics = Metrics(app.state)
     errors.install(app)
@@ -82,8 +87,14 @@ def create_app(settings: Settings | None = None, index: NewsIndex | None = None)
         app.include_router(module.router, responses=ERROR_RESPONSES)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.add_api_route("/", chat_page, include_in_schema=False)
+    app.add_api_route("/favicon.ico", favicon, include_in_schema=False)
     middleware.install(app, config, app.state.metrics)
     return app
+
+
+def favicon() -> FileResponse:
+    """For browsers that ask for /favicon.ico whatever the page says."""
+    return FileResponse(STATIC / "favicon.svg", media_type="image/svg+xml")
 
 
 def chat_page() -> FileResponse:

@@ -17,9 +17,18 @@ from service.errors import error
 PRINCIPAL = "newsrag.principal"  # the scope key the caller's Principal is kept under
 # Probes, the chat page, its assets and the API description: no key, no rate limit.
 OPEN_PATHS = frozenset(
-    {"/", "/healthz", "/readyz", "/docs", "/docs/oauth2-redirect", "/redoc", "/openapi.json"}
+    {
+        "/",
+        "/favicon.ico",
+        "/healthz",
+        "/readyz",
+        "/docs",
+        "/docs/oauth2-redirect",
+        "/redoc",
+        "/openapi.json",
+    }
 )
-OPEN_PREFIXES = ("/static/",)
+OPEN_PREFIXES = ("/static/", "/docs-assets/")
 REALM = 'Bearer realm="newsrag"'
 NO_KEY = "this endpoint needs an API key: send `Authorization: Bearer KEY` (NEWSRAG_API_KEYS)"
 BAD_KEY = "the API key is not one of NEWSRAG_API_KEYS or NEWSRAG_ADMIN_KEYS"
