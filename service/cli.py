@@ -6,6 +6,8 @@ import json
 import logging
 import os
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import asdict
 from datetime import UTC, date, datetime
 from functools import partial
@@ -105,8 +107,24 @@ def _sink(server: str | None = None) -> Sink:
 
 
 @app.callback()
-def main(verbose: Annotated[bool, typer.Option("--verbose", "-v")] = False) -> None:
+def main(
+    verbose: Annotated[
+        bool,
+        typer.Option("--verbose", "-v", help="Log what happens, not only warnings.", metavar=""),
+    ] = False,
+    index_dir: Annotated[
+        Path | None,
+        typer.Option("--index-dir", help="The index to use (NEWSRAG_INDEX_DIR).", file_okay=False),
+    ] = None,
+) -> None:
     logging.basicConfig(level=logging.INFO if verbose else logging.WARNING, format="%(message)s")
+    if index_dir is not None:  # the one setting a command line most often wants to change
+        os.environ["NEWSRAG_INDEX_DIR"] = str(index_dir)
+        get_settings.cache_clear()
+
+
+def _files(count: int) -> str:
+    return f"{count} file{'' if count == 1 else 's'}"
 
 
 REMOTE_FOLLOW_STATE = "follow.json"
@@ -137,7 +155,8 @@ def index_cmd(
     files = list(discover(paths))
     columns = (TextColumn("indexing"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
     try:
-        with Progress(*columns, console=err) as progress:
+        # The report below names every failed file once; the reader's log line would repeat it.
+        with Progress(*columns, console=err) as progress, _quiet("index.ingest"):
             task = progress.add_task("files", total=len(files))
             report = ingest(sink, files, on_file=lambda _: progress.advance(task))
     except RemoteError as exc:
@@ -150,9 +169,21 @@ def index_cmd(
         raise typer.Exit(1)
 
 
+@contextmanager
+def _quiet(logger: str) -> Iterator[None]:
+    """Errors of `logger` left to the command's own report while it runs."""
+    log = logging.getLogger(logger)
+    level = log.level
+    log.setLevel(logging.CRITICAL)
+    try:
+        yield
+    finally:
+        log.setLevel(level)
+
+
 def _print_report(report: IngestReport) -> None:
     console.print(
-        f"{report.files} files: {report.added} added, {report.replaced} replaced, "
+        f"{_files(report.files)}: {report.added} added, {report.replaced} replaced, "
         f"{report.unchanged} unchanged, {len(report.skipped)} skipped, "
         f"{len(report.errors)} failed; {report.chunks} chunks embedded"
     )
@@ -314,7 +345,7 @@ def watch_cmd(
 
 def _print_sync(report: SyncReport) -> None:
     console.print(
-        f"{report.files} files: {report.added} added, {report.replaced} replaced, "
+        f"{_files(report.files)}: {report.added} added, {report.replaced} replaced, "
         f"{report.unchanged} unchanged, {report.deleted} deleted, {len(report.errors)} failed"
     )
     for path, reason in report.errors:

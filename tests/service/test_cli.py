@@ -60,3 +60,19 @@ def test_a_mismatched_index_is_refused_with_a_way_out(
     get_settings.cache_clear()
     result = runner.invoke(app, ["search", "Harbin"])
     assert result.exit_code == 2 and "Rebuild" in result.output
+
+
+def test_index_dir_option_and_a_report_that_reads_well(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("NEWSRAG_INDEX_DIR", str(tmp_path / "unused"))  # restored afterwards
+    monkeypatch.setenv("NEWSRAG_SEED_DIR", "")
+    records = tmp_path / "wire.jsonl"
+    records.write_text('{"id": "a", "text": "A good record here."}\n{oops\n')
+    chosen = tmp_path / "chosen"
+    result = runner.invoke(app, ["--index-dir", str(chosen), "index", str(records)])
+    get_settings.cache_clear()
+    assert result.exit_code == 1  # a bad line: reported, the good record indexed
+    assert "1 file: 1 added" in result.output
+    assert result.output.count("line 2: invalid JSON") == 1
+    assert (chosen / "docstore.sqlite").exists() and not (tmp_path / "unused").exists()
