@@ -55,9 +55,6 @@ class Period:
     def label(self) -> str:
         return label(self.start, self.end)
 
-    def within(self, start: date, end: date) -> bool:
-        return start <= self.start and self.end <= end
-
 
 def label(start: date, end: date) -> str:
     """ "6 May 2025", "March 2025", "Q1 2024", "2024", "5–11 May 2025"."""
