@@ -135,7 +135,7 @@ class AnswerService:
         passages, time = self.retrieve(question, k, filters, mode)
         assessment = self.extractive.assess(question, passages, time.window)
         draft = self._write(answerer, question, passages, assessment)
-        return self._finish(question, draft, passages, time, started)
+        return self._finish(question, draft, passages, time, started, assessment)
 
     def _write(
         self, answerer: Answerer, question: str, passages: list[Hit], assessment: Assessment
@@ -156,10 +156,18 @@ class AnswerService:
             return Draft(EXTRACTIVE, text, fallback(answerer, exc))
 
     def _finish(
-        self, question: str, draft: Draft, passages: list[Hit], time: TimeSense, started: float
+        self,
+        question: str,
+        draft: Draft,
+        passages: list[Hit],
+        time: TimeSense,
+        started: float,
+        assessment: Assessment,
     ) -> Answer:
         sentences = check(draft.text, [p.text for p in passages]) if draft.answered else []
-        relevant = self.extractive.judge_answer(question, sentences, passages, time.window)
+        relevant = self.extractive.judge_answer(
+            question, sentences, passages, time.window, assessment
+        )
         return Answer(
             question=question,
             answer=draft.text,
@@ -198,7 +206,7 @@ class AnswerService:
             yield from self._deltas(self.extractive.compose(assessment), passages, draft)
         else:
             yield from self._stream_draft(answerer, question, passages, draft, assessment)
-        yield "done", self._finish(question, draft, passages, time, started)
+        yield "done", self._finish(question, draft, passages, time, started, assessment)
 
     def _stream_draft(
         self,

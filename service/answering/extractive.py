@@ -182,31 +182,44 @@ class ExtractiveAnswerer:
         sentences: list[SentenceCheck],
         passages: list[Hit],
         window: Window | None,
+        assessment: Assessment | None = None,
     ) -> list[bool]:
         """Whether each sentence of a written answer (any answerer's) answers the question,
         judged against the passages it cites; a bare short answer ("$244.8 billion [2].")
-        answers when its cited passage says it and it is of the wanted kind."""
+        answers when its cited passage says it and it is of the wanted kind. A sentence
+        `assessment` already judged (the extractive answer's own) is not embedded again."""
         topic = question if window is None else window.topic
-        bare = [MARKER.sub("", s.text).strip().rstrip(".").strip() for s in sentences]
-        if not bare:
-            return []
-        cosine = self.embedder.embed_documents(bare) @ self.embedder.embed_query(topic)
+        judged = {
+            (c.passage, c.text.rstrip(".")): c.answers
+            for c in (assessment.candidates if assessment else [])
+        }
         kind = judge.wanted(question)
-        verdicts = []
-        for text, check, cos in zip(bare, sentences, cosine, strict=True):
+        verdicts: list[bool | None] = []
+        unjudged: list[int] = []
+        for i, check in enumerate(sentences):
+            text = MARKER.sub("", check.text).strip().rstrip(".").strip()
             cited = [passages[n - 1] for n in check.citations if 1 <= n <= len(passages)]
             if not cited:
                 verdicts.append(False)
-                continue
-            day = next((h.date for h in cited if h.date), None)
-            published = date.fromisoformat(day) if day else None
-            short = len(text.split()) <= SHORT_ANSWER_WORDS
-            if short and any(text.lower() in h.text.lower() for h in cited):
-                verdicts.append(bool(judge.answer_spans(kind, text, question, published)))
-                continue
-            evidence = judge.measure(topic, text, float(cos), published, window)
-            verdicts.append(self.judge.answers(evidence))
-        return verdicts
+            elif (check.citations[0], text) in judged:
+                verdicts.append(judged[(check.citations[0], text)])
+            elif len(text.split()) <= SHORT_ANSWER_WORDS and any(
+                text.lower() in h.text.lower() for h in cited
+            ):
+                spans = judge.answer_spans(kind, text, question, _published(cited))
+                verdicts.append(bool(spans))
+            else:
+                verdicts.append(None)
+                unjudged.append(i)
+        if unjudged:
+            texts = [MARKER.sub("", sentences[i].text).strip() for i in unjudged]
+            cosine = self.embedder.embed_documents(texts) @ self.embedder.embed_query(topic)
+            for i, text, cos in zip(unjudged, texts, cosine, strict=True):
+                cited = [passages[n - 1] for n in sentences[i].citations if 1 <= n <= len(passages)]
+                published = _published(cited)
+                evidence = judge.measure(topic, text, float(cos), published, window)
+                verdicts[i] = self.judge.answers(evidence)
+        return [bool(v) for v in verdicts]
 
     def scores(
         self, question: str, texts: list[str], vectors: np.ndarray, cosine: np.ndarray | None = None
@@ -219,6 +232,12 @@ class ExtractiveAnswerer:
         shared = [len(wanted & terms(text)) / max(1, len(wanted)) for text in texts]
         result: np.ndarray = cosine + self.overlap_weight * np.array(shared)
         return result
+
+
+def _published(cited: list[Hit]) -> date | None:
+    """The date of the first dated article cited: what a sentence's times are read against."""
+    day = next((h.date for h in cited if h.date), None)
+    return date.fromisoformat(day) if day else None
 
 
 def _capitalised(span: str) -> str:
