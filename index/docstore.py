@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import sqlite3
 import threading
 from collections.abc import Iterable, Iterator, Sequence
@@ -308,24 +309,50 @@ class DocStore:
         ).fetchall()
         return doc, [Chunk(doc_id, n, s, e, doc.text[s:e]) for n, s, e in spans]
 
-    def summaries(self, limit: int, offset: int) -> list[DocSummary]:
+    def summaries(self, limit: int, offset: int, match: str | None = None) -> list[DocSummary]:
+        """Documents in id order, without their text; `match` keeps those whose id, title or
+        source contains it (case-insensitive): what a person scanning the archive types."""
+        where, args = _matching(match)
         rows = (
             self._read()
             .execute(
                 "SELECT d.id, d.title, d.date, d.source, d.url, length(d.text), "
                 "(SELECT count(*) FROM chunks c WHERE c.doc_id = d.id), d.indexed_at "
-                "FROM documents d ORDER BY d.id LIMIT ? OFFSET ?",
-                (limit, offset),
+                f"FROM documents d WHERE {where} ORDER BY d.id LIMIT ? OFFSET ?",
+                (*args, limit, offset),
             )
             .fetchall()
         )
         return [DocSummary(*r) for r in rows]
+
+    def count_matching(self, match: str | None) -> int:
+        where, args = _matching(match)
+        row = self._read().execute(f"SELECT count(*) FROM documents d WHERE {where}", args)
+        return int(row.fetchone()[0])
+
+    def sources(self) -> list[tuple[str, int]]:
+        """Each source (sources differing only in case are one, as filters match them) with
+        its document count, most documents first: what a source filter can offer."""
+        rows = self._read().execute(
+            "SELECT source, count(*) FROM documents WHERE source IS NOT NULL AND source != '' "
+            "GROUP BY source COLLATE NOCASE ORDER BY count(*) DESC, source COLLATE NOCASE"
+        )
+        return [(str(name), int(n)) for name, n in rows.fetchall()]
 
     def count_documents(self) -> int:
         return int(self._read().execute("SELECT count(*) FROM documents").fetchone()[0])
 
     def count_chunks(self) -> int:
         return int(self._read().execute("SELECT count(*) FROM chunks").fetchone()[0])
+
+
+def _matching(match: str | None) -> tuple[str, list[object]]:
+    """A substring test on id, title and source; LIKE's own wildcards in `match` are literal."""
+    if not match:
+        return "1", []
+    pattern = "%" + re.sub(r"([\\%_])", r"\\\1", match) + "%"
+    clause = " OR ".join(f"{col} LIKE ? ESCAPE '\\'" for col in ("d.id", "d.title", "d.source"))
+    return f"({clause})", [pattern] * 3
 
 
 def _where(filters: Filters) -> tuple[str, list[object]]:

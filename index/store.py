@@ -287,8 +287,16 @@ class NewsIndex:
     def get(self, doc_id: str) -> tuple[Document, list[Chunk]] | None:
         return self.docstore.get(doc_id)
 
-    def documents(self, limit: int = 100, offset: int = 0) -> list[DocSummary]:
-        return self.docstore.summaries(limit, offset)
+    def documents(
+        self, limit: int = 100, offset: int = 0, match: str | None = None
+    ) -> list[DocSummary]:
+        return self.docstore.summaries(limit, offset, match)
+
+    def count_matching(self, match: str | None) -> int:
+        return self.docstore.count_matching(match)
+
+    def sources(self) -> list[tuple[str, int]]:
+        return self.docstore.sources()
 
     def counts(self) -> tuple[int, int]:
         """(documents, chunks)."""

@@ -256,13 +256,26 @@ def serve(
         update={"host": host or settings.host, "port": port or settings.port}
     )
     logs.configure(settings.log_format, settings.log_level)
-    uvicorn.run(
-        create_app(settings),
+    failed: list[BaseException] = []
+
+    def stop(exc: BaseException) -> None:
+        """Start-up failed behind the open port: stop serving and exit non-zero, so that a
+        supervisor restarts us and a script sees it, as when nothing listened."""
+        failed.append(exc)
+        server.should_exit = True
+
+    config = uvicorn.Config(
+        create_app(settings, on_failure=stop),
         host=settings.host,
         port=settings.port,
         log_config=None,  # uvicorn's loggers propagate to ours, in our format
         access_log=False,  # the app writes its own access line, with the request id
     )
+    server = uvicorn.Server(config)
+    server.run()
+    if failed:
+        err.print(f"[red]error:[/red] newsrag could not start: {failed[0]}")
+        raise typer.Exit(1)
 
 
 @app.command()

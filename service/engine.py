@@ -38,9 +38,15 @@ def open_index(
     )
 
 
+def needs_seeds(index: NewsIndex, settings: Settings) -> bool:
+    """An empty index and a seeds folder to fill it from."""
+    seeds = settings.seed_dir
+    return not index.counts()[0] and seeds is not None and seeds.is_dir()
+
+
 def seed_if_empty(index: NewsIndex, settings: Settings) -> None:
     """A fresh install answers questions at once: the bundled seeds are its first corpus."""
-    if index.counts()[0] or settings.seed_dir is None or not settings.seed_dir.is_dir():
+    if not needs_seeds(index, settings) or settings.seed_dir is None:
         return
     report = ingest(index, [settings.seed_dir])
     log.info(

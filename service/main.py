@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import gc
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
@@ -18,11 +19,23 @@ from service import errors, middleware
 from service.answering.answers import AnswerService
 from service.answering.conversations import Conversations
 from service.config import Settings, get_settings
-from service.engine import open_index, seed_if_empty
+from service.engine import needs_seeds, open_index, seed_if_empty
 from service.feeds import start_polling, stop_polling
 from service.metrics import Metrics, timed_embedder
-from service.routes import answer, chat, documents, feeds, health, metrics, search, timeline
+from service.routes import (
+    access,
+    answer,
+    chat,
+    documents,
+    feeds,
+    health,
+    metrics,
+    search,
+    sources,
+    timeline,
+)
 from service.schemas import ErrorBody
+from service.startup import Startup
 
 STATIC = Path(__file__).parent / "static"
 DOCS_ASSETS = "/docs-assets"
@@ -38,7 +51,7 @@ ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
         413: "Body or upload over a limit",
         422: "Invalid request: the message says what and where",
         429: "Rate limit: retry after the Retry-After header",
-        503: "Still loading",
+        503: "Starting: the body says what start-up waits for (Retry-After given)",
     }.items()
 }
 
@@ -51,28 +64,48 @@ def settle_heap() -> None:
     gc.freeze()
 
 
-def create_app(settings: Settings | None = None, index: NewsIndex | None = None) -> FastAPI:
-    """Builds the app; pass `index` to serve one that is already open (tests, embedding)."""
+def create_app(
+    settings: Settings | None = None,
+    index: NewsIndex | None = None,
+    on_failure: Callable[[BaseException], None] | None = None,
+) -> FastAPI:
+    """Builds the app; pass `index` to serve one that is already open (tests, embedding).
+    Without one the app opens its own behind a listening port (see service.startup);
+    `on_failure` hears of a start-up that could not finish (`newsrag serve` then exits)."""
     config = settings or get_settings()
+    startup = Startup()
+
+    def load(startup: Startup) -> None:
+        startup.step("loading the embedding model (a first start also exports and quantizes it)")
+        embedder = timed_embedder(config, app.state.metrics)
+        startup.step(f"opening the index in {config.index_dir}")
+        opened = open_index(config, embedder, lock_wait=LOCK_WAIT)
+        opened.announce(config.public_url)
+        if needs_seeds(opened, config):
+            startup.step(f"indexing the seed articles in {config.seed_dir}")
+            seed_if_empty(opened, config)
+        serve(opened)
+        settle_heap()
+
+    def serve(opened: NewsIndex) -> None:
+        app.state.index = opened
+        app.state.answers = AnswerService(opened, config)
+        app.state.feeds = start_polling(config, opened)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        if index is None:
-            embedder = timed_embedder(config, app.state.metrics)
-            app.state.index = open_index(config, embedder, lock_wait=LOCK_WAIT)
-            app.state.index.announce(config.public_url)
-            seed_if_empty(app.state.index, config)
-        else:
-            app.state.index = index
-        app.state.answers = AnswerService(app.state.index, config)
         app.state.conversations = Conversations()
         if index is None:
-            settle_heap()
-        app.state.feeds = start_polling(config, app.state.index)
+            startup.run(load, on_failure)
+        else:
+            serve(index)
+            startup.done()
         yield
-        await stop_polling(app.state.feeds)
-        app.state.answers.close()
-        if index is None:
+        await asyncio.to_thread(startup.join)  # a start-up cut short still closes its index
+        await stop_polling(getattr(app.state, "feeds", None))
+        if getattr(app.state, "answers", None) is not None:
+            app.state.answers.close()
+        if index is None and getattr(app.state, "index", None) is not None:
             app.state.index.close()
 
     # Swagger UI and ReDoc served from the installed package: /docs works with no internet.
@@ -80,15 +113,16 @@ def create_app(settings: Settings | None = None, index: NewsIndex | None = None)
         title="newsrag", version="0.1.0", lifespan=lifespan, static_url=DOCS_ASSETS
     )
     app.state.settings = config
+    app.state.startup = startup
     app.state.metrics = Metrics(app.state)
     errors.install(app)
-    routers = (search, answer, chat, timeline, documents, feeds, health, metrics)
+    routers = (search, answer, chat, timeline, documents, sources, access, feeds, health, metrics)
     for module in routers:
         app.include_router(module.router, responses=ERROR_RESPONSES)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.add_api_route("/", chat_page, include_in_schema=False)
     app.add_api_route("/favicon.ico", favicon, include_in_schema=False)
-    middleware.install(app, config, app.state.metrics)
+    middleware.install(app, config, app.state.metrics, startup)
     return app
 
 

@@ -11,12 +11,14 @@ from service.limits import BodyLimit
 from service.metrics import Metrics, RequestMetrics
 from service.ratelimit import RateLimit
 from service.security import ApiKeys, KeyRing
+from service.startup import StartingGate, Startup
 
 
-def install(app: FastAPI, settings: Settings, metrics: Metrics) -> None:
+def install(app: FastAPI, settings: Settings, metrics: Metrics, startup: Startup) -> None:
     """Outermost first: request id and access log, metrics (both see every refusal), CORS (so
-    preflights and refusals carry its headers), API keys (before any body is read), the rate
-    limit (per key), the body size limit. All pure ASGI: the SSE stream of /chat flows through.
+    preflights and refusals carry its headers), the start-up gate (503 `starting` until
+    loaded), API keys (before any body is read), the rate limit (per key), the body size
+    limit. All pure ASGI: the SSE stream of /chat flows through.
 
     `add_middleware` puts each new one outside the last, hence the reverse order below."""
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
@@ -26,6 +28,7 @@ def install(app: FastAPI, settings: Settings, metrics: Metrics) -> None:
         )
     ring = KeyRing(settings.api_keys, settings.admin_keys)
     app.add_middleware(ApiKeys, ring=ring, required=bool(settings.api_keys))
+    app.add_middleware(StartingGate, startup=startup)
     if settings.cors_origins:
         app.add_middleware(
             CORSMiddleware,

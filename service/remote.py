@@ -3,6 +3,7 @@ delete) write through while `newsrag serve` owns the index directory."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterable, Iterator
 from urllib.parse import quote
 
@@ -23,6 +24,7 @@ class RemoteIndex:
     def __init__(self, url: str, api_key: str | None = None, timeout: float = 300.0) -> None:
         headers = {"Authorization": f"Bearer {api_key}"} if api_key else {}
         self.url = url.rstrip("/")
+        self.timeout = timeout
         self._client = httpx.Client(base_url=self.url, headers=headers, timeout=timeout)
 
     def upsert(self, docs: Iterable[Document]) -> UpsertReport:
@@ -42,20 +44,35 @@ class RemoteIndex:
     def _send(
         self, method: str, path: str, body: object = None, ok: tuple[int, ...] = ()
     ) -> httpx.Response:
-        try:
-            response = self._client.request(method, path, json=body)
-        except httpx.HTTPError as exc:
-            raise RemoteError(f"cannot reach the server at {self.url}: {exc}") from exc
+        deadline = time.monotonic() + self.timeout
+        while True:
+            try:
+                response = self._client.request(method, path, json=body)
+            except httpx.HTTPError as exc:
+                raise RemoteError(f"cannot reach the server at {self.url}: {exc}") from exc
+            if not _starting(response) or time.monotonic() > deadline:
+                break
+            time.sleep(float(response.headers.get("Retry-After", 1)))  # it is still loading
         if response.is_success or response.status_code in ok:
             return response
         try:
-            detail = response.json().get("detail", response.text)
+            detail = response.json().get("message", response.text)
         except ValueError:
             detail = response.text
         raise RemoteError(f"the server at {self.url} refused ({response.status_code}): {detail}")
 
     def close(self) -> None:
         self._client.close()
+
+
+def _starting(response: httpx.Response) -> bool:
+    """The server's 503 while it loads (service.startup): wait, do not fail."""
+    if response.status_code != 503:
+        return False
+    try:
+        return bool(response.json().get("error") == "starting")
+    except ValueError:
+        return False
 
 
 def _batches(docs: Iterable[Document]) -> Iterator[list[Document]]:

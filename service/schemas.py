@@ -211,8 +211,38 @@ class DocumentSummary(BaseModel):
 
 
 class DocumentList(BaseModel):
-    total: int
+    total: int = Field(..., description="Documents in the index.")
+    matching: int = Field(..., description="Documents matching `q` (all of them without one).")
     documents: list[DocumentSummary]
+
+
+class FileReport(BaseModel):
+    """One uploaded file: the documents read from it, or why it could not be read."""
+
+    name: str
+    documents: list[str]
+    problems: list[str] = Field(..., description="Records skipped, each with its line or number.")
+    error: str | None = Field(None, description="Why nothing could be read from the file.")
+
+
+class UploadResponse(UpsertResponse):
+    files: list[FileReport]
+
+
+class SourceCount(BaseModel):
+    name: str
+    documents: int
+
+
+class SourceList(BaseModel):
+    sources: list[SourceCount]
+
+
+class Access(BaseModel):
+    keys_required: bool = Field(..., description="Whether reading takes an API key.")
+    role: Literal["user", "admin"] = Field(
+        ..., description="What the key sent may do: admin may change documents."
+    )
 
 
 class ChunkSpan(BaseModel):
@@ -246,6 +276,12 @@ class Ready(BaseModel):
     status: str
     documents: int
     chunks: int
+
+
+class NotReady(BaseModel):
+    status: Literal["starting", "failed"]
+    waiting_for: str | None = Field(..., description="The start-up step under way.")
+    message: str
 
 
 class ErrorBody(BaseModel):

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import tempfile
+from pathlib import Path
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, HTTPException, Query
+from fastapi import APIRouter, Depends, File, HTTPException, Query, UploadFile
 from pydantic import Field
 
 from index.metadata import extract_metadata
 from index.models import Document
+from index.readers import READERS, PartlyRead, ReadError, read_file
 from service.deps import IndexDep, SettingsDep
 from service.schemas import (
     ChunkSpan,
@@ -17,11 +20,14 @@ from service.schemas import (
     DocumentList,
     DocumentOut,
     DocumentSummary,
+    FileReport,
+    UploadResponse,
     UpsertResponse,
 )
 from service.security import require_admin
 
 router = APIRouter(prefix="/documents", tags=["documents"])
+READABLE = ", ".join(sorted(READERS))
 
 
 def to_document(doc: DocumentIn) -> Document:
@@ -62,16 +68,85 @@ def upsert(
     )
 
 
+@router.post("/upload", response_model=UploadResponse, dependencies=[Depends(require_admin)])
+def upload(
+    files: Annotated[list[UploadFile], File(description="Article files: " + READABLE)],
+    index: IndexDep,
+    settings: SettingsDep,
+) -> UploadResponse:
+    """Adds or replaces the articles in uploaded files, read exactly as `newsrag index` reads
+    them; a file that cannot be read is reported beside the others, which are indexed."""
+    reports, docs = read_uploads(files)
+    if not docs:
+        raise HTTPException(422, "no file could be read: " + "; ".join(why_not(reports)))
+    most = settings.max_documents_per_upload
+    if len(docs) > most:
+        raise HTTPException(
+            413,
+            f"{len(docs)} documents in one upload; the limit is {most} "
+            f"(NEWSRAG_MAX_DOCUMENTS_PER_UPLOAD={most})",
+        )
+    report = index.upsert(docs)
+    return UploadResponse(
+        added=report.added,
+        replaced=report.replaced,
+        unchanged=report.unchanged,
+        chunks=report.chunks,
+        files=reports,
+    )
+
+
+def read_uploads(files: list[UploadFile]) -> tuple[list[FileReport], list[Document]]:
+    """Each file is written under its own name into a scratch folder and read by the reader
+    for its extension, so an upload and a folder on disk become the same documents."""
+    reports: list[FileReport] = []
+    docs: list[Document] = []
+    with tempfile.TemporaryDirectory(prefix="newsrag-upload-") as scratch:
+        for n, file in enumerate(files, 1):
+            name = Path(file.filename or "").name
+            if name in ("", ".", ".."):
+                name = f"upload-{n}.txt"
+            path = Path(scratch, name)
+            path.write_bytes(file.file.read())
+            found, problems, error = read_one(path)
+            reports.append(
+                FileReport(
+                    name=name, documents=[d.id for d in found], problems=problems, error=error
+                )
+            )
+            docs.extend(found)
+            path.unlink()
+    return reports, docs
+
+
+def read_one(path: Path) -> tuple[list[Document], list[str], str | None]:
+    try:
+        return read_file(path), [], None
+    except PartlyRead as exc:
+        return exc.documents, exc.problems, None
+    except ReadError as exc:
+        return [], [], exc.reason
+
+
+def why_not(reports: list[FileReport]) -> list[str]:
+    return [f"{r.name}: {r.error or 'no documents'}" for r in reports]
+
+
 @router.get("", response_model=DocumentList)
 def list_documents(
     index: IndexDep,
     limit: int = Query(100, ge=1, le=1000),
     offset: int = Query(0, ge=0, le=2**31),
+    q: str | None = Query(
+        None, max_length=200, description="Only documents whose id, title or source contain it."
+    ),
 ) -> DocumentList:
     """Indexed documents in id order, without their text."""
-    summaries = index.documents(limit, offset)
+    summaries = index.documents(limit, offset, q)
+    total = index.counts()[0]
     return DocumentList(
-        total=index.counts()[0],
+        total=total,
+        matching=index.count_matching(q) if q else total,
         documents=[DocumentSummary.model_validate(s, from_attributes=True) for s in summaries],
     )
 

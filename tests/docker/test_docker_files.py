@@ -30,7 +30,7 @@ def test_slim_base_non_root_user_and_healthcheck(instructions: list[dict[str, st
     (user,) = values(instructions, "USER")
     assert user not in ("root", "0")
     (health,) = values(instructions, "HEALTHCHECK")
-    assert "/healthz" in health
+    assert "/readyz" in health  # healthy once searchable, not merely listening
     assert values(instructions, "EXPOSE") == ["8000"]
     assert "/data" in values(instructions, "VOLUME")[0]
 

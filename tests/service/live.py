@@ -6,8 +6,9 @@ from __future__ import annotations
 import socket
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from typing import Any
 
 import uvicorn
 from fastapi import FastAPI
@@ -35,3 +36,17 @@ def serve(app: FastAPI, sock: socket.socket | None = None) -> Iterator[tuple[str
     finally:
         server.should_exit = True
         thread.join(10)
+
+
+def wait_ready(get: Callable[[str], Any], seconds: float = 120.0) -> None:
+    """Until GET /readyz says ready (a server that opens its own index loads it behind an
+    open port); a failed start-up fails at once with its message."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        response = get("/readyz")
+        if response.status_code == 200:
+            return
+        if response.json()["status"] == "failed":
+            raise AssertionError(response.json()["message"])
+        time.sleep(0.05)
+    raise AssertionError(f"not ready after {seconds:.0f} s")

@@ -192,3 +192,17 @@ def test_cors_headers_reach_answers_and_refusals(keyed: TestClient) -> None:
 def test_cors_is_off_by_default(client: TestClient) -> None:
     response = preflight(client, ORIGIN)
     assert response["status"] == "405" and "access-control-allow-origin" not in response
+
+
+def test_access_tells_a_page_which_controls_will_work(fresh_index: NewsIndex) -> None:
+    with app_client(fresh_index, api_keys=[KEY], admin_keys=[ADMIN]) as client:
+        assert client.get("/access").status_code == 401
+        user = client.get("/access", headers={"Authorization": f"Bearer {KEY}"}).json()
+        assert user == {"keys_required": True, "role": "user"}
+        admin = client.get("/access", headers={"Authorization": f"Bearer {ADMIN}"}).json()
+        assert admin == {"keys_required": True, "role": "admin"}
+        upload = [("files", ("a.txt", b"Some article text."))]
+        headers = {"Authorization": f"Bearer {KEY}"}
+        assert client.post("/documents/upload", files=upload, headers=headers).status_code == 403
+    with app_client(fresh_index) as client:
+        assert client.get("/access").json() == {"keys_required": False, "role": "admin"}

@@ -112,3 +112,63 @@ def test_a_posted_article_gets_what_its_dateline_says_unless_the_caller_says(
     assert (got["quake"]["date"], got["quake"]["source"]) == ("2025-03-28", "AP")
     assert (got["oil"]["date"], got["oil"]["source"]) == (None, "Reuters")  # no year: no date
     assert (got["given"]["date"], got["given"]["source"]) == ("2025-03-29", "Local Radio")
+
+
+def test_upload_files_reads_them_as_index_does_and_reports_the_bad(
+    fresh_client: TestClient,
+) -> None:
+    files = [
+        ("files", ("expo.md", b"# Expo opens\n\nPutin opens the China-Russia Expo in Harbin.")),
+        ("files", ("wire.jsonl", b'{"id": "oil", "text": "Oil rose.", "source": "Reuters"}\n{\n')),
+        ("files", ("scan.pdf", b"%PDF-1.7")),
+    ]
+    response = fresh_client.post("/documents/upload", files=files)
+    assert response.status_code == 200
+    body = response.json()
+    assert body["added"] == ["expo", "oil"]
+    assert [(f["name"], f["documents"]) for f in body["files"]] == [
+        ("expo.md", ["expo"]),
+        ("wire.jsonl", ["oil"]),
+        ("scan.pdf", []),
+    ]
+    assert body["files"][1]["problems"] == [
+        "line 2: invalid JSON: Expecting property name enclosed in double quotes"
+    ]
+    assert "unsupported file type .pdf" in body["files"][2]["error"]
+    assert fresh_client.get("/documents/expo").json()["title"] == "Expo opens"
+    assert search_ids(fresh_client, "Expo in Harbin")[0] == "expo"
+
+
+def test_an_upload_with_nothing_readable_is_refused(fresh_client: TestClient) -> None:
+    only_bad = [("files", ("scan.pdf", b"%PDF-1.7")), ("files", ("../empty.txt", b"  \n"))]
+    response = fresh_client.post("/documents/upload", files=only_bad)
+    assert response.status_code == 422
+    message = response.json()["message"]
+    assert "scan.pdf: unsupported file type" in message and "empty.txt: file has no text" in message
+    assert fresh_client.get("/documents").json()["total"] == 0
+    assert fresh_client.post("/documents/upload").status_code == 422  # no file at all
+
+
+def test_list_searches_ids_titles_and_sources_and_sources_are_counted(
+    fresh_client: TestClient,
+) -> None:
+    fresh_client.post(
+        "/documents",
+        json=[
+            ARTICLE,
+            {"id": "expo", "text": "Putin opens the Expo.", "source": "TASS"},
+            {"id": "ice", "text": "Harbin's ice festival.", "source": "xinhua"},
+            {"id": "100%_sure", "text": "A percent sign in an id."},
+        ],
+    )
+
+    def ids(q: str) -> tuple[int, int, list[str]]:
+        body = fresh_client.get("/documents", params={"q": q}).json()
+        return body["total"], body["matching"], [d["id"] for d in body["documents"]]
+
+    assert ids("pipeline") == (4, 1, ["gas-2024"])  # the title
+    assert ids("XINHUA") == (4, 2, ["gas-2024", "ice"])  # the source, any case
+    assert ids("%") == (4, 1, ["100%_sure"])  # literal, not a wildcard
+    assert ids("_") == (4, 1, ["100%_sure"])
+    sources = fresh_client.get("/sources").json()["sources"]
+    assert [(s["name"].lower(), s["documents"]) for s in sources] == [("xinhua", 2), ("tass", 1)]

@@ -13,6 +13,7 @@ from index.store import NewsIndex
 from service.config import Settings
 from service.main import create_app
 from tests.fake_llm import FakeLLM, Reply
+from tests.service.live import wait_ready
 
 KEY = "metrics-key-0123456789"
 DOC_ID = "001_3086c8488f3bd921"
@@ -94,6 +95,7 @@ def test_embedding_time_is_observed_for_documents_and_queries(tmp_path: Path) ->
     """Without an index handed in, the app opens its own with a timed embedder."""
     settings = Settings(index_dir=tmp_path / "index", seed_dir=None)
     with TestClient(create_app(settings)) as client:
+        wait_ready(client.get)
         name = "newsrag_embedding_seconds_count"
         assert sample(client, name, kind="query") == 0
         client.post("/documents", json={"id": "memo", "text": "The harbour reopens on Monday."})

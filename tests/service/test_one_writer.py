@@ -15,7 +15,7 @@ from service.cli import app as cli
 from service.config import Settings
 from service.main import create_app
 from tests.feed_server import FeedServer, article, item, rss
-from tests.service.live import loopback_socket, serve
+from tests.service.live import loopback_socket, serve, wait_ready
 
 runner = CliRunner()
 ARTICLES = {
@@ -30,8 +30,10 @@ def server(index_dir: Path) -> Iterator[str]:
     sock = loopback_socket()
     port = sock.getsockname()[1]
     settings = Settings(index_dir=index_dir, seed_dir=None, port=port)
+    url = f"http://127.0.0.1:{port}"
     with serve(create_app(settings), sock):
-        yield f"http://127.0.0.1:{port}"
+        wait_ready(lambda path: httpx.get(url + path))
+        yield url
 
 
 def found(url: str, query: str, mode: str) -> list[str]:
