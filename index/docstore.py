@@ -105,6 +105,9 @@ class Chunked:
     spans: list[tuple[int, int]]
 
 
+EXCERPT_CHARS = 100
+
+
 @dataclass(frozen=True)
 class DocSummary:
     id: str
@@ -115,6 +118,7 @@ class DocSummary:
     chars: int
     chunks: int
     indexed_at: str
+    excerpt: str  # the text's first words: a name for an article without a title
 
 
 class DocStore:
@@ -317,13 +321,17 @@ class DocStore:
             self._read()
             .execute(
                 "SELECT d.id, d.title, d.date, d.source, d.url, length(d.text), "
-                "(SELECT count(*) FROM chunks c WHERE c.doc_id = d.id), d.indexed_at "
+                "(SELECT count(*) FROM chunks c WHERE c.doc_id = d.id), d.indexed_at, "
+                f"substr(d.text, 1, {EXCERPT_CHARS * 2}) "
                 f"FROM documents d WHERE {where} ORDER BY d.id LIMIT ? OFFSET ?",
                 (*args, limit, offset),
             )
             .fetchall()
         )
-        return [DocSummary(*r) for r in rows]
+        return [
+            DocSummary(id, title, day, source, url, chars, chunks, at, _excerpt(opening))
+            for id, title, day, source, url, chars, chunks, at, opening in rows
+        ]
 
     def count_matching(self, match: str | None) -> int:
         where, args = _matching(match)
@@ -344,6 +352,11 @@ class DocStore:
 
     def count_chunks(self) -> int:
         return int(self._read().execute("SELECT count(*) FROM chunks").fetchone()[0])
+
+
+def _excerpt(text: str) -> str:
+    flat = " ".join(text.split())
+    return flat if len(flat) <= EXCERPT_CHARS else flat[:EXCERPT_CHARS].rsplit(" ", 1)[0] + "…"
 
 
 def _matching(match: str | None) -> tuple[str, list[object]]:

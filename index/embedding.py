@@ -9,6 +9,7 @@ os.environ["HF_HUB_OFFLINE"] = "1"
 os.environ["TRANSFORMERS_OFFLINE"] = "1"
 
 import logging  # noqa: E402
+import threading  # noqa: E402
 from concurrent.futures import Future, ThreadPoolExecutor  # noqa: E402
 from dataclasses import dataclass  # noqa: E402
 from functools import lru_cache  # noqa: E402
@@ -19,7 +20,15 @@ from typing import TYPE_CHECKING, Any  # noqa: E402
 import numpy as np  # noqa: E402
 
 from index.batching import QueryBatcher  # noqa: E402
-from index.embedders import BACKENDS, BackendOptions, MissingDependency, backend_factory  # noqa: E402
+from index.embedders import (  # noqa: E402
+    BACKENDS,
+    Backend,
+    BackendOptions,
+    MissingDependency,
+    backend_factory,
+    check_installed,
+    light,
+)
 from index.embedders.base import TOKENIZER_LOCK  # noqa: E402
 
 if TYPE_CHECKING:
@@ -89,41 +98,51 @@ class Embedder:
 
     `options.backend` names the runtime (index.embedders.BACKENDS); without options this is the
     torch reference, which needs no export. The service passes Settings.embed_options.
+
+    Nothing loads until something needs it: listing documents loads no model, and a query on
+    an exported ONNX graph loads only that (index.embedders.light), not sentence-transformers.
+    `load()` loads everything now (a server, before it says it is ready).
     """
 
     def __init__(
         self, model: str = DEFAULT_MODEL, batch_size: int = 64, options: EmbedOptions | None = None
     ) -> None:
         options = options or EmbedOptions()
-        factory = backend_factory(options.backend)  # an unknown name fails before any loading
-        query_backend = options.query_backend or QUERY_BACKENDS.get(
+        self.query_backend = options.query_backend or QUERY_BACKENDS.get(
             options.backend, options.backend
         )
-        query_threads = options.threads if options.query_threads is None else options.query_threads
-        query_factory = backend_factory(query_backend)
+        for name in (options.backend, self.query_backend):  # fail now, not at the first text
+            backend_factory(name)
+            check_installed(name)
         self.model_id = model
         self.batch_size = batch_size
         self.backend = options.backend
-        self.query_backend = query_backend
-        self._model = _load_sentence_transformer(model)
-        self._backend = factory(
-            self._model, model, BackendOptions(options.cache_dir, options.threads)
-        )
-        self._query_runtime = self._backend
-        if (query_backend, query_threads) != (options.backend, options.threads):
-            query_options = BackendOptions(options.cache_dir, query_threads)
-            self._query_runtime = query_factory(self._model, model, query_options)
-        self.dimension: int = self._model.get_embedding_dimension() or 0
-        self.max_tokens: int = self._model.max_seq_length or 512
+        self._options = options
+        self._loading = threading.Lock()
+        self._full: _Loaded | None = None
+        self._queries: Backend | None = None
         self._batcher = QueryBatcher(self._encode_queries)
         # Chat follow-ups, load tests and the extractive answerer embed the same question again.
         self._cached_query = lru_cache(maxsize=options.query_cache_size)(self._embed_one)
         self._later = ThreadPoolExecutor(4, "query-embedding")
 
+    def load(self) -> None:
+        """Loads the model and both runtimes now rather than on first use."""
+        self._loaded()
+        self._query_runtime()
+
+    @property
+    def dimension(self) -> int:
+        return self._loaded().dimension
+
+    @property
+    def max_tokens(self) -> int:
+        return self._loaded().max_tokens
+
     @property
     def tokenizer(self) -> Any:
         """The model's own tokenizer, whatever the backend: chunks are counted in its tokens."""
-        return self._model.tokenizer
+        return self._loaded().model.tokenizer
 
     @property
     def max_chunk_tokens(self) -> int:
@@ -135,7 +154,9 @@ class Embedder:
             return len(self.tokenizer.tokenize(text))
 
     def embed_documents(self, texts: list[str], progress: bool = False) -> np.ndarray:
-        return self._encode(texts, progress)
+        if not texts:
+            return np.zeros((0, self.dimension), dtype=np.float32)
+        return self._loaded().backend.encode(texts, self.batch_size, progress)
 
     def embed_query_later(self, text: str) -> Future[np.ndarray]:
         """`embed_query` started now on a thread of its own: a search embeds its question
@@ -150,13 +171,56 @@ class Embedder:
     def _embed_one(self, text: str) -> np.ndarray:
         return self._batcher.embed(text)
 
-    def _encode(self, texts: list[str], progress: bool) -> np.ndarray:
-        if not texts:
-            return np.zeros((0, self.dimension), dtype=np.float32)
-        return self._backend.encode(texts, self.batch_size, progress)
-
     def _encode_queries(self, texts: list[str]) -> np.ndarray:
-        return self._query_runtime.encode(texts, self.batch_size, False)
+        return self._query_runtime().encode(texts, self.batch_size, False)
+
+    def _runtime_options(self, threads: int) -> BackendOptions:
+        folder = Path(resolve_model(self.model_id))
+        source = folder if folder.is_dir() else None
+        return BackendOptions(self._options.cache_dir, threads, source)
+
+    def _query_threads(self) -> int:
+        threads = self._options.query_threads
+        return self._options.threads if threads is None else threads
+
+    def _loaded(self) -> _Loaded:
+        with self._loading:
+            if self._full is None:
+                model = _load_sentence_transformer(self.model_id)
+                options = self._runtime_options(self._options.threads)
+                backend = backend_factory(self.backend)(model, self.model_id, options)
+                self._full = _Loaded(
+                    model,
+                    backend,
+                    model.get_embedding_dimension() or 0,
+                    model.max_seq_length or 512,
+                )
+            return self._full
+
+    def _query_runtime(self) -> Backend:
+        """The documents' runtime when queries share it; else the query runtime, light if it
+        can be (no model load), else built from the loaded model."""
+        if self._queries is not None:
+            return self._queries
+        threads = self._query_threads()
+        if (self.query_backend, threads) == (self.backend, self._options.threads):
+            runtime = self._loaded().backend
+        else:
+            options = self._runtime_options(threads)
+            runtime = light.load(self.query_backend, options) or backend_factory(
+                self.query_backend
+            )(self._loaded().model, self.model_id, options)
+        with self._loading:
+            self._queries = self._queries or runtime
+            return self._queries
+
+
+@dataclass(frozen=True)
+class _Loaded:
+    model: SentenceTransformer
+    backend: Backend
+    dimension: int
+    max_tokens: int
 
 
 def _load_sentence_transformer(model: str) -> SentenceTransformer:

@@ -32,7 +32,7 @@ from index.docstore import Chunked, DocStore, DocSummary, Filters, content_hash
 from index.embedding import Embedder
 from index.epochs import Epochs
 from index.lock import WriterLock
-from index.manifest import Manifest
+from index.manifest import IndexMismatch, Manifest
 from index.models import Chunk, Document, Hit
 from index.priority import Background
 from index.query import TimeSense
@@ -77,13 +77,16 @@ class NewsIndex:
         lock_wait: float = 0.0,
     ) -> None:
         chunking = chunking or ChunkerSettings()
-        if chunking.size > embedder.max_chunk_tokens:
-            raise ValueError(
-                f"chunk size {chunking.size} exceeds the model window "
-                f"({embedder.max_chunk_tokens} tokens besides [CLS] and [SEP])"
-            )
-        if read_only and not manifest.exists(directory):
-            raise ValueError(f"no index at {directory}: index some documents first")
+        if not manifest.exists(directory):
+            if read_only:
+                raise ValueError(f"no index at {directory}: index some documents first")
+            # An index that exists was built with a chunk size that fitted: only a new one
+            # needs the model (loading it) to check.
+            if chunking.size > embedder.max_chunk_tokens:
+                raise ValueError(
+                    f"chunk size {chunking.size} exceeds the model window "
+                    f"({embedder.max_chunk_tokens} tokens besides [CLS] and [SEP])"
+                )
         directory.mkdir(parents=True, exist_ok=True)
         self.directory = directory
         self.embedder = embedder
@@ -94,7 +97,7 @@ class NewsIndex:
             self.manifest = _open_manifest(directory, embedder, chunking, vector_store, read_only)
             self.docstore = DocStore(directory)
             self.vectors = open_vector_store(
-                vector_store, directory, embedder.dimension, store_options
+                vector_store, directory, self.manifest.dimension, store_options
             )
             self.chunker = Chunker(embedder.count_tokens, chunking)
             self.retrieval = retrieval or RetrievalSettings()
@@ -128,10 +131,12 @@ class NewsIndex:
         extra, missing = np.setdiff1d(indexed, stored), np.setdiff1d(stored, indexed)
         if not (extra.size or missing.size):
             return
-        level = logging.INFO if self.read_only else logging.WARNING
+        # Beside a server this is routine (its newest vectors are not saved yet); for a writer
+        # it is repair after a crash, worth a warning.
+        level = logging.DEBUG if self.read_only else logging.WARNING
         log.log(level, "reconciling vectors: %d stale, %d missing", extra.size, missing.size)
         self.vectors.remove(extra)
-        self.vectors.add(missing, self.docstore.vectors(missing, self.embedder.dimension))
+        self.vectors.add(missing, self.docstore.vectors(missing, self.manifest.dimension))
         if not self.read_only:
             self.vectors.save()
 
@@ -162,6 +167,12 @@ class NewsIndex:
         chunks = [self.chunker.chunk(d.id, d.text) for d in todo]
         texts = [c.text for doc_chunks in chunks for c in doc_chunks]
         vectors = self._background.run(lambda: self.embedder.embed_documents(texts, progress))
+        if texts and vectors.shape[1] != self.manifest.dimension:
+            raise IndexMismatch(
+                f"the model {self.embedder.model_id!r} now gives {vectors.shape[1]}-dimensional "
+                f"vectors; the index at {self.directory} holds {self.manifest.dimension}: "
+                "rebuild it"
+            )
         self._apply(todo, chunks, vectors)
         report.chunks = len(texts)
         return report
@@ -329,15 +340,17 @@ def _open_manifest(
     vector_store: str,
     read_only: bool,
 ) -> Manifest:
+    found = manifest.read(directory)
     wanted = Manifest(
         model=embedder.model_id,
-        dimension=embedder.dimension,
+        # The model named is the model the index was built with (checked just below), so its
+        # dimension is the recorded one: opening an index loads no model.
+        dimension=found.dimension if found else embedder.dimension,
         chunk_size=chunking.size,
         chunk_overlap=chunking.overlap,
         vector_store=vector_store,
         embed_backend=embedder.backend,
     )
-    found = manifest.read(directory)
     if found is None:
         if not read_only:
             manifest.write(directory, wanted)

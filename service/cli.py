@@ -12,40 +12,30 @@ from dataclasses import asdict
 from datetime import UTC, date, datetime
 from functools import partial
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
 from rich.markup import escape
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-from rich.table import Table
 
-from eval.answers import Answer as EvalAnswer
-from eval.answers import AnswerFactory, AnswerFn
-from eval.building import StartProgress, build_folder
-from eval.conversations import Reply, conversation_metrics, is_conversations, load_conversations
-from eval.report import conversations_table, retrieval_table, write_json, write_report
-from eval.runner import parse_as_of, parse_modes, run_eval
-from index import periods
-from index.docstore import Filters
-from index.embedding import Embedder
-from index.ingest import IngestReport, ingest
-from index.lock import IndexBusy, Owner, WriterLock
-from index.manifest import IndexMismatch
-from index.query import TimeSense
-from index.readers import discover
-from index.sources.base import Sink, close_sink
-from index.sources.feedstate import STATE_FILE as FEEDS_STATE
-from index.sources.feedstate import PollReport
-from index.sources.watch import STATE_FILE as WATCH_STATE
-from index.sources.watch import FolderSync, SyncReport, watch_folders
-from index.store import NewsIndex
-from service.answering.answers import Answer, AnswerService, cited_date
-from service.answering.timeline import timeline as build_timeline
-from service.config import Settings, get_settings
-from service.engine import make_embedder, open_index
-from service.feeds import make_follower
-from service.remote import RemoteError, RemoteIndex
+# Each command imports what it runs when it runs: `newsrag --help` loads no index, model or
+# eval code, and `docs list` no model (see test_listing_and_searching_load_no_model_framework).
+if TYPE_CHECKING:
+    from rich.progress import Progress
+
+    from eval.answers import Answer as EvalAnswer
+    from eval.answers import AnswerFactory
+    from eval.building import StartProgress
+    from index.embedding import Embedder
+    from index.ingest import IngestReport
+    from index.lock import Owner
+    from index.query import TimeSense
+    from index.sources.base import Sink
+    from index.sources.feedstate import PollReport
+    from index.sources.watch import SyncReport
+    from index.store import NewsIndex
+    from service.answering.answers import Answer, AnswerService
+    from service.config import Settings
 
 app = typer.Typer(
     help="Semantic search and cited answers over news articles.", no_args_is_help=True
@@ -56,10 +46,19 @@ console = Console()
 err = Console(stderr=True)
 
 
+def _settings() -> Settings:
+    from service.config import get_settings
+
+    return get_settings()
+
+
 def _index(read_only: bool = False) -> NewsIndex:
     """The index at NEWSRAG_INDEX_DIR; IndexBusy when another process writes it."""
+    from index.manifest import IndexMismatch
+    from service.engine import open_index
+
     try:
-        return open_index(get_settings(), read_only=read_only)
+        return open_index(_settings(), read_only=read_only)
     except (IndexMismatch, ValueError) as exc:
         err.print(f"[red]error:[/red] {exc}")
         raise typer.Exit(2) from exc
@@ -67,7 +66,9 @@ def _index(read_only: bool = False) -> NewsIndex:
 
 def _writer_now() -> Owner | None:
     """Who writes the index at this moment, if anyone: a probe before loading the model."""
-    directory = get_settings().index_dir
+    from index.lock import IndexBusy, WriterLock
+
+    directory = _settings().index_dir
     if not directory.is_dir():
         return None
     try:
@@ -80,6 +81,8 @@ def _writer_now() -> Owner | None:
 def _reader() -> NewsIndex:
     """For commands that only read: the index as its writer when nobody else writes it (so it
     is brought up to date first), else read-only beside the process that writes it."""
+    from index.lock import IndexBusy
+
     try:
         return _index(read_only=_writer_now() is not None)
     except IndexBusy:  # a writer came in between
@@ -89,7 +92,10 @@ def _reader() -> NewsIndex:
 def _sink(server: str | None = None) -> Sink:
     """Where writes go: the server at `server`, else the local index, else (while a server owns
     the index) that server. Two processes never write one index."""
-    settings = get_settings()
+    from index.lock import IndexBusy
+    from service.remote import RemoteIndex
+
+    settings = _settings()
     if server is None:
         owner = _writer_now()
         if owner is None:
@@ -118,13 +124,17 @@ def main(
     ] = None,
 ) -> None:
     logging.basicConfig(level=logging.INFO if verbose else logging.WARNING, format="%(message)s")
+    # A first start spends a minute exporting the model: one line says why it is quiet.
+    logging.getLogger("index.embedders.export").setLevel(logging.INFO)
     if index_dir is not None:  # the one setting a command line most often wants to change
+        from service.config import get_settings
+
         os.environ["NEWSRAG_INDEX_DIR"] = str(index_dir)
         get_settings.cache_clear()
 
 
-def _files(count: int) -> str:
-    return f"{count} file{'' if count == 1 else 's'}"
+def _count(count: int, noun: str) -> str:
+    return f"{count} {noun}{'' if count == 1 else 's'}"
 
 
 REMOTE_FOLLOW_STATE = "follow.json"
@@ -151,6 +161,13 @@ def index_cmd(
     server: Annotated[str | None, typer.Option(help=SERVER_HELP)] = None,
 ) -> None:
     """Index files and folders (.txt .md .html .json .jsonl); unchanged documents are skipped."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from index.ingest import ingest
+    from index.readers import discover
+    from index.sources.base import close_sink
+    from service.remote import RemoteError
+
     sink = _sink(server)
     files = list(discover(paths))
     columns = (TextColumn("indexing"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
@@ -183,9 +200,10 @@ def _quiet(logger: str) -> Iterator[None]:
 
 def _print_report(report: IngestReport) -> None:
     console.print(
-        f"{_files(report.files)}: {report.added} added, {report.replaced} replaced, "
+        f"{_count(report.files, 'file')}: {report.added} added, {report.replaced} replaced, "
         f"{report.unchanged} unchanged, {len(report.skipped)} skipped, "
-        f"{len(report.errors)} failed; {report.chunks} chunks embedded"
+        f"{len(report.errors)} failed; {_count(report.chunks, 'chunk')} embedded",
+        soft_wrap=True,  # one line, however narrow the terminal or pipe
     )
     for path, reason in report.errors:
         err.print(f"[red]failed[/red] {escape(path)}: {escape(reason)}", soft_wrap=True)
@@ -201,6 +219,8 @@ def search(
     as_of: AsOfOption = None,
 ) -> None:
     """Search the index and print the best passages with their citations."""
+    from index.docstore import Filters
+
     if not query.strip():
         err.print("[red]error:[/red] the query is empty")
         raise typer.Exit(2)
@@ -231,6 +251,8 @@ def _time_read(time: TimeSense) -> str:
 
 def _times(text: str, published: str | None) -> str:
     """Relative times in a passage, read against its article's date: "this year = 2025"."""
+    from index import periods
+
     found = dict.fromkeys((p.text, p.label) for p in periods.relative_in(text, published))
     return "".join(f"\n   [dim]{escape(said)} = {label}[/dim]" for said, label in found)
 
@@ -251,7 +273,7 @@ def serve(
     from service import logs
     from service.main import create_app
 
-    settings = get_settings()
+    settings = _settings()
     settings = settings.model_copy(
         update={"host": host or settings.host, "port": port or settings.port}
     )
@@ -290,7 +312,12 @@ def follow(
     server: Annotated[str | None, typer.Option(help=SERVER_HELP)] = None,
 ) -> None:
     """Index the new and changed items of feeds: once, or every SECONDS with --every."""
-    settings = get_settings()
+    from index.sources.base import close_sink
+    from index.sources.feedstate import STATE_FILE as FEEDS_STATE
+    from service.feeds import make_follower
+    from service.remote import RemoteIndex
+
+    settings = _settings()
     if not (urls or settings.feeds):
         err.print("[red]error:[/red] name feed URLs or set NEWSRAG_FEEDS")
         raise typer.Exit(2)
@@ -339,8 +366,12 @@ def watch_cmd(
     server: Annotated[str | None, typer.Option(help=SERVER_HELP)] = None,
 ) -> None:
     """Index folders, then keep the index in step as files are added, changed or deleted."""
+    from index.sources.base import close_sink
+    from index.sources.watch import STATE_FILE as WATCH_STATE
+    from index.sources.watch import FolderSync, watch_folders
+
     sink = _sink(server)
-    synced = FolderSync(folders, sink, get_settings().index_dir / WATCH_STATE)
+    synced = FolderSync(folders, sink, _settings().index_dir / WATCH_STATE)
     report = None
     try:
         if once:
@@ -358,8 +389,9 @@ def watch_cmd(
 
 def _print_sync(report: SyncReport) -> None:
     console.print(
-        f"{_files(report.files)}: {report.added} added, {report.replaced} replaced, "
-        f"{report.unchanged} unchanged, {report.deleted} deleted, {len(report.errors)} failed"
+        f"{_count(report.files, 'file')}: {report.added} added, {report.replaced} replaced, "
+        f"{report.unchanged} unchanged, {report.deleted} deleted, {len(report.errors)} failed",
+        soft_wrap=True,
     )
     for path, reason in report.errors:
         err.print(f"[red]failed[/red] {escape(path)}: {escape(reason)}", soft_wrap=True)
@@ -368,6 +400,8 @@ def _print_sync(report: SyncReport) -> None:
 @docs_app.command("list")
 def docs_list(limit: int = 100, offset: int = 0) -> None:
     """List indexed documents."""
+    from rich.table import Table
+
     index = _reader()
     table = Table("title", "date", "source", "chunks")
     table.add_column("id", no_wrap=True)
@@ -397,6 +431,9 @@ def docs_show(doc_id: str) -> None:
 @docs_app.command("delete")
 def docs_delete(doc_id: str) -> None:
     """Delete a document from the index (through the server while one owns it)."""
+    from index.sources.base import close_sink
+    from service.remote import RemoteError
+
     sink = _sink()
     try:
         deleted = sink.delete(doc_id)
@@ -412,10 +449,15 @@ def docs_delete(doc_id: str) -> None:
 
 
 def _answers() -> AnswerService:
-    return AnswerService(_reader(), get_settings())
+    from service.answering.answers import AnswerService
+
+    return AnswerService(_reader(), _settings())
 
 
 def _print_answer(result: Answer) -> None:
+    from index import periods
+    from service.answering.answers import cited_date
+
     console.print(f"[dim]{escape(_time_read(result.time))}[/dim]", highlight=False)
     if result.holds_as_of:
         held = date.fromisoformat(result.holds_as_of)
@@ -450,6 +492,8 @@ def ask(
     as_of: AsOfOption = None,
 ) -> None:
     """Answer a question with numbered citations and their sources."""
+    from index.docstore import Filters
+
     if not question.strip():
         err.print("[red]error:[/red] the question is empty")
         raise typer.Exit(2)
@@ -471,6 +515,9 @@ def timeline(
     as_of: AsOfOption = None,
 ) -> None:
     """Dated events about a topic across the articles, oldest first, each with its citation."""
+    from index.docstore import Filters
+    from service.answering.timeline import timeline as build_timeline
+
     if not topic.strip():
         err.print("[red]error:[/red] the topic is empty")
         raise typer.Exit(2)
@@ -505,6 +552,8 @@ def chat(
     as_of: AsOfOption = None,
 ) -> None:
     """A conversation on the terminal; follow-up questions keep their context. Ctrl-D ends it."""
+    from index.docstore import Filters
+
     answers = _answers()
     history: list[dict[str, str]] = []
     while True:
@@ -552,8 +601,16 @@ def eval_cmd(
 ) -> None:
     """Measure retrieval (nDCG, recall, MRR, latency) and, where the set has gold answers,
     answers."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from eval.conversations import is_conversations
+    from eval.report import conversations_table, retrieval_table, write_json, write_report
+    from eval.runner import parse_as_of, parse_modes, run_eval
+    from index.manifest import IndexMismatch
+    from service.engine import make_embedder, open_index
+
     # No query cache: a mode must not be timed on embeddings the previous mode paid for.
-    settings = get_settings().model_copy(update={"query_cache_size": 0})
+    settings = _settings().model_copy(update={"query_cache_size": 0})
     try:
         modes = parse_modes(mode or [])
         asked = parse_as_of(as_of or [])
@@ -611,6 +668,11 @@ def _follow_ups(
 ) -> dict[str, float]:
     """SEAM eval <-> chat: each conversation of `path` asked turn by turn through the chat
     path (rewrite, then answer) over the seeds index."""
+    from eval.building import build_folder
+    from eval.conversations import Reply, conversation_metrics, load_conversations
+    from service.answering.answers import AnswerService
+    from service.engine import open_index
+
     index = open_index(settings.model_copy(update={"index_dir": index_root / seeds.name}), embedder)
     service = AnswerService(index, settings)
     try:
@@ -635,9 +697,12 @@ def _eval_bars(bars: Progress) -> StartProgress:
 def _eval_answerer(services: list[AnswerService]) -> AnswerFactory | None:
     """SEAM eval <-> answering: adapts AnswerService to eval's plain Answer record. Return None
     to leave answer metrics out (the report then says so); `services` collects what to close."""
+    from eval.answers import AnswerFn
+    from index.docstore import Filters
+    from service.answering.answers import AnswerService
 
     def factory(index: NewsIndex, mode: str) -> AnswerFn:
-        service = AnswerService(index, get_settings())
+        service = AnswerService(index, _settings())
         services.append(service)
         return lambda question, as_of: _eval_answer(
             service.answer(question, filters=Filters(as_of=as_of), mode=mode)
@@ -648,6 +713,8 @@ def _eval_answerer(services: list[AnswerService]) -> AnswerFactory | None:
 
 def _eval_answer(result: Answer) -> EvalAnswer:
     """The answer text and the document behind each citation ("" for a number no passage has)."""
+    from eval.answers import Answer as EvalAnswer
+
     passages = result.passages
     cited = [
         passages[n - 1].doc_id if 1 <= n <= len(passages) else ""
@@ -670,6 +737,8 @@ def load(
     ] = None,
 ) -> None:
     """A bounded loopback load on /search and /answer: throughput, p50/p95/p99 and errors."""
+    from rich.table import Table
+
     from eval.load import run_load, seeds_mix
     from eval.server import local_server
 
@@ -707,8 +776,9 @@ def bench(
     """Indexing speed against plain sentence-transformers, /search over HTTP at 10k-1M chunks
     (also while articles are POSTed), and ANN recall, measured in one run on this machine."""
     from eval.bench import BenchPlan, default_corpus, markdown, run_bench
+    from service.engine import make_embedder
 
-    settings = get_settings()
+    settings = _settings()
     embedder = make_embedder(settings)
     plan = BenchPlan.make(quick, corpus or default_corpus())
     results = run_bench(

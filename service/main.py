@@ -78,6 +78,7 @@ def create_app(
     def load(startup: Startup) -> None:
         startup.step("loading the embedding model (a first start also exports and quantizes it)")
         embedder = timed_embedder(config, app.state.metrics)
+        embedder.load()  # ready means the first query waits for no model
         startup.step(f"opening the index in {config.index_dir}")
         opened = open_index(config, embedder, lock_wait=LOCK_WAIT)
         opened.announce(config.public_url)

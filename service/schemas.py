@@ -208,6 +208,7 @@ class DocumentSummary(BaseModel):
     chars: int
     chunks: int
     indexed_at: str
+    excerpt: str = Field(..., description="The text's first words (~100 characters).")
 
 
 class DocumentList(BaseModel):

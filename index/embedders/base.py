@@ -35,19 +35,21 @@ class Backend(Protocol):
 class BackendOptions:
     cache_dir: Path  # exported models live here, never beside the installed package
     threads: int = 0  # 0: the runtime's own choice
+    source: Path | None = None  # the model's local folder, when it has one
 
 
 Factory = Callable[["SentenceTransformer", str, BackendOptions], Backend]
+
+
+Tokenize = Callable[[list[str]], dict[str, np.ndarray]]
 
 
 class PooledBackend:
     """Runs an exported transformer graph the way sentence-transformers runs the torch one:
     the model's own tokenizer, longest texts first (so batches pad little), mean pooling."""
 
-    def __init__(self, model: SentenceTransformer, run: RunGraph) -> None:
-        check_mean_pooling(model)
-        self.tokenizer: Any = model.tokenizer
-        self.max_length: int = model.max_seq_length or 512
+    def __init__(self, tokenize: Tokenize, run: RunGraph) -> None:
+        self.tokenize = tokenize
         self.run = run
 
     def encode(self, texts: list[str], batch_size: int, progress: bool) -> np.ndarray:
@@ -63,16 +65,28 @@ class PooledBackend:
         return vectors
 
     def _batch(self, texts: list[str]) -> np.ndarray:
+        feeds = self.tokenize(texts)
+        return mean_pool(self.run(feeds), feeds["attention_mask"])
+
+
+def model_tokenizer(model: SentenceTransformer) -> Tokenize:
+    """The loaded model's tokenizer (transformers), truncating at the model's window."""
+    check_mean_pooling(model)
+    tokenizer: Any = model.tokenizer
+    max_length: int = model.max_seq_length or 512
+
+    def tokenize(texts: list[str]) -> dict[str, np.ndarray]:
         with TOKENIZER_LOCK:
-            tokens = self.tokenizer(
+            tokens = tokenizer(
                 texts,
                 padding=True,
                 truncation="longest_first",
-                max_length=self.max_length,
+                max_length=max_length,
                 return_tensors="np",
             )
-        feeds = {name: tokens[name].astype(np.int64) for name in INPUT_NAMES if name in tokens}
-        return mean_pool(self.run(feeds), feeds["attention_mask"])
+        return {name: tokens[name].astype(np.int64) for name in INPUT_NAMES if name in tokens}
+
+    return tokenize
 
 
 def mean_pool(hidden: np.ndarray, mask: np.ndarray) -> np.ndarray:

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import hashlib
+import io
 import logging
 import os
 import re
 import shutil
 import tempfile
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, redirect_stderr, redirect_stdout
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -51,8 +53,9 @@ def export_once(target: Path, build: Callable[[Path], None]) -> Path:
     _remove_abandoned(target)
     tmp = Path(tempfile.mkdtemp(dir=target.parent, prefix=f".{target.name}.{os.getpid()}."))
     try:
-        log.info("exporting the embedding model once, into %s", target)
-        build(tmp)
+        log.info("exporting the embedding model once (a first start only), into %s", target)
+        with _quiet():
+            build(tmp)
         _fsync_files(tmp)
         try:
             tmp.rename(target)
@@ -62,6 +65,29 @@ def export_once(target: Path, build: Callable[[Path], None]) -> Path:
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     return target
+
+
+@contextmanager
+def _quiet() -> Iterator[None]:
+    """The exporters' own chatter (nncf's progress bars, ONNX Runtime's advice to pre-process,
+    ~30 lines on a first start) kept off the terminal: shown with -v (debug), never on stdout,
+    which a command's output owns."""
+    chatter = io.StringIO()
+    drop = _BelowError()
+    root = logging.getLogger()
+    root.addFilter(drop)  # the quantizer logs through the root logger itself
+    try:
+        with redirect_stdout(chatter), redirect_stderr(chatter):
+            yield
+    finally:
+        root.removeFilter(drop)
+        if chatter.getvalue().strip():
+            log.debug("exporter output:\n%s", chatter.getvalue())
+
+
+class _BelowError(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.levelno >= logging.ERROR
 
 
 def _remove_abandoned(target: Path) -> None:

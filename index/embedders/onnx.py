@@ -6,13 +6,21 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from index.embedders.base import Backend, BackendOptions, MissingDependency, PooledBackend
+from index.embedders.base import (
+    Backend,
+    BackendOptions,
+    MissingDependency,
+    PooledBackend,
+    model_tokenizer,
+)
 from index.embedders.export import export_once, export_onnx, model_dir
+from index.embedders.light import stamp
 
 if TYPE_CHECKING:
     from sentence_transformers import SentenceTransformer
 
 FILE = "model.onnx"
+REQUIRES = ("onnxruntime", "onnx")
 INSTALL = "the onnx backends need onnxruntime and onnx: pip install onnxruntime onnx"
 
 
@@ -33,10 +41,11 @@ def _load(
 ) -> Backend:
     ort = _require()
     folder = export_once(model_dir(options.cache_dir, model, model_id, backend), build)
+    stamp(folder, options.source)  # later queries may then run without loading the model
     session = ort.InferenceSession(
-        str(folder / FILE), _session_options(ort, options.threads), ["CPUExecutionProvider"]
+        str(folder / FILE), session_options(ort, options.threads), ["CPUExecutionProvider"]
     )
-    return PooledBackend(model, lambda feeds: session.run(None, feeds)[0])
+    return PooledBackend(model_tokenizer(model), lambda feeds: session.run(None, feeds)[0])
 
 
 def _export_int8(model: SentenceTransformer, folder: Path) -> None:
@@ -50,7 +59,7 @@ def _export_int8(model: SentenceTransformer, folder: Path) -> None:
     (folder / "fp32.onnx").unlink()
 
 
-def _session_options(ort: Any, threads: int) -> Any:
+def session_options(ort: Any, threads: int) -> Any:
     options = ort.SessionOptions()
     options.log_severity_level = 3  # errors only: it warns about unused initializers
     if threads:

@@ -17,6 +17,7 @@ from index.embedders.base import (
     BackendOptions,
     MissingDependency,
     PooledBackend,
+    model_tokenizer,
 )
 from index.embedders.export import export_once, export_onnx, model_dir
 
@@ -24,6 +25,7 @@ if TYPE_CHECKING:
     from sentence_transformers import SentenceTransformer
 
 FILE = "model.xml"  # with model.bin beside it
+REQUIRES = ("openvino", "nncf", "onnx")
 INSTALL = "the openvino backends need openvino, nncf and onnx: pip install openvino nncf onnx"
 
 
@@ -50,7 +52,7 @@ def _load(
     if options.threads:
         config["INFERENCE_NUM_THREADS"] = options.threads
     compiled = ov.Core().compile_model(str(folder / FILE), "CPU", config)
-    return PooledBackend(model, _runner(compiled))
+    return PooledBackend(model_tokenizer(model), _runner(compiled))
 
 
 def _runner(compiled: Any) -> Callable[[dict[str, np.ndarray]], np.ndarray]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +13,8 @@ from index.readers.base import ReadError
 # Dates only from the page's markup and URL: a date merely mentioned in the body is not
 # a publication date, so trafilatura's extensive (guessing) search stays off.
 _DATE_PARAMS = {"original_date": True, "extensive_search": False}
+# Its "discarding data: None" for a page without main text says less than our ReadError does.
+logging.getLogger("trafilatura").setLevel(logging.ERROR)
 
 
 class HtmlReader:

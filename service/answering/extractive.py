@@ -206,8 +206,7 @@ class ExtractiveAnswerer:
             elif len(text.split()) <= SHORT_ANSWER_WORDS and any(
                 text.lower() in h.text.lower() for h in cited
             ):
-                spans = judge.answer_spans(kind, text, question, _published(cited))
-                verdicts.append(bool(spans))
+                verdicts.append(_a_wanted_span(kind, text, question, cited))
             else:
                 verdicts.append(None)
                 unjudged.append(i)
@@ -232,6 +231,19 @@ class ExtractiveAnswerer:
         shared = [len(wanted & terms(text)) / max(1, len(wanted)) for text in texts]
         result: np.ndarray = cosine + self.overlap_weight * np.array(shared)
         return result
+
+
+def _a_wanted_span(kind: str | None, text: str, question: str, cited: list[Hit]) -> bool:
+    """A short answer of the wanted kind, read alone ("$244.8 billion") or where a cited
+    passage says it: "Harbin" alone opens a sentence, where no capital marks a name."""
+    published = _published(cited)
+    if judge.answer_spans(kind, text, question, published):
+        return True
+    return any(
+        span.lower() == text.lower()
+        for hit in cited
+        for span in judge.answer_spans(kind, hit.text, question, published)
+    )
 
 
 def _published(cited: list[Hit]) -> date | None:

@@ -70,7 +70,9 @@ def upsert(
 
 @router.post("/upload", response_model=UploadResponse, dependencies=[Depends(require_admin)])
 def upload(
-    files: Annotated[list[UploadFile], File(description="Article files: " + READABLE)],
+    files: Annotated[
+        list[UploadFile], File(description="Article files: " + READABLE, min_length=1)
+    ],
     index: IndexDep,
     settings: SettingsDep,
 ) -> UploadResponse:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from time import perf_counter
 from typing import Annotated
 
@@ -126,20 +127,26 @@ def search(request: SearchRequest, index: IndexDep, settings: SettingsDep) -> Re
     return as_json(run_search(request, index, settings))
 
 
-GET_PARAMETERS = frozenset(
-    {"q", "k", "mode", "collapse", "as_of", "date_from", "date_to", "source", "doc_id"}
-)
+def only_parameters(*names: str) -> Callable[[Request], None]:
+    """A dependency refusing any other query parameter: a misspelt filter must not pass
+    silently as no filter at all."""
+    allowed = frozenset(names)
+
+    def known_parameters(request: Request) -> None:
+        unknown = sorted(set(request.query_params) - allowed)
+        if unknown:
+            known = ", ".join(sorted(allowed))
+            message = f"unknown query parameter(s) {', '.join(unknown)}; known: {known}"
+            raise HTTPException(422, message)
+
+    return known_parameters
 
 
-def known_parameters(request: Request) -> None:
-    """A misspelt filter must not pass silently as no filter at all."""
-    unknown = sorted(set(request.query_params) - GET_PARAMETERS)
-    if unknown:
-        known = ", ".join(sorted(GET_PARAMETERS))
-        raise HTTPException(422, f"unknown query parameter(s) {', '.join(unknown)}; known: {known}")
+FILTER_PARAMETERS = ("as_of", "date_from", "date_to", "source")
+GET_PARAMETERS = only_parameters("q", "k", "mode", "collapse", "doc_id", *FILTER_PARAMETERS)
 
 
-@router.get("", response_model=SearchResponse, dependencies=[Depends(known_parameters)])
+@router.get("", response_model=SearchResponse, dependencies=[Depends(GET_PARAMETERS)])
 def search_get(
     index: IndexDep,
     settings: SettingsDep,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import shutil
 import subprocess
 import sys
 from collections.abc import Callable
@@ -15,8 +16,9 @@ import numpy as np
 import pytest
 from pydantic import ValidationError
 
-from index.embedders import export
+from index.embedders import export, light
 from index.embedders import onnx as onnx_backend
+from index.embedders.base import BackendOptions
 from index.embedding import DEFAULT_MODEL, Embedder, EmbedOptions, MissingDependency, resolve_model
 from index.manifest import FILENAME
 from index.models import Document
@@ -65,9 +67,9 @@ def test_backends_give_vectors_close_to_torch(
 
 
 def test_the_export_lands_in_the_data_dir(open_backend: Open, model_cache: Path) -> None:
-    open_backend("onnx-int8")
+    open_backend("onnx-int8").embed_documents(["loads it"])
     (folder,) = model_cache.glob("all-MiniLM-L6-v2-*/onnx-int8")
-    assert [p.name for p in folder.iterdir()] == ["model.onnx"]
+    assert sorted(p.name for p in folder.iterdir()) == ["model.onnx", light.STAMP]
     assert not list(Path(resolve_model(DEFAULT_MODEL)).rglob("*.onnx"))
     assert not list(model_cache.rglob(".*"))  # no temporary folder left behind
 
@@ -113,7 +115,7 @@ def test_a_crashed_export_leaves_nothing_half_made(tmp_path: Path) -> None:
 
 
 def test_new_weights_get_a_new_export_folder(embedder: Embedder, tmp_path: Path) -> None:
-    model = embedder._model
+    model = embedder._loaded().model
     before = export.model_dir(tmp_path, model, DEFAULT_MODEL, "onnx")
     weight = next(iter(model.parameters()))
     saved = weight.data.clone()
@@ -163,13 +165,14 @@ def test_an_index_from_before_backends_opens_as_torch(embedder: Embedder, tmp_pa
 def test_query_cache_hits_return_identical_vectors(monkeypatch: pytest.MonkeyPatch) -> None:
     cached = Embedder(options=EmbedOptions(query_cache_size=8))
     calls: list[list[str]] = []
-    encode = cached._backend.encode
+    runtime = cached._loaded().backend
+    encode = runtime.encode
 
     def counted(texts: list[str], batch_size: int, progress: bool) -> np.ndarray:
         calls.append(texts)
         return encode(texts, batch_size, progress)
 
-    monkeypatch.setattr(cached._backend, "encode", counted)
+    monkeypatch.setattr(runtime, "encode", counted)
     first = cached.embed_query("Which city hosts the Expo?")
     first[:] = 0  # a caller writing to its copy must not touch the cache
     second = cached.embed_query("Which city hosts the Expo?")
@@ -207,9 +210,9 @@ def test_queries_beside_openvino_int8_documents_run_on_onnx_int8(
 def test_one_runtime_serves_both_when_queries_ask_for_the_same(model_cache: Path) -> None:
     options = EmbedOptions("onnx-int8", model_cache, threads=1)
     same = Embedder(options=options)
-    assert same._query_runtime is same._backend
+    assert same._query_runtime() is same._loaded().backend
     apart = Embedder(options=EmbedOptions("onnx-int8", model_cache, threads=1, query_threads=2))
-    assert apart._query_runtime is not apart._backend
+    assert apart._query_runtime() is not apart._loaded().backend
 
 
 def test_settings_choose_the_backend_and_keep_exports_beside_the_index(
@@ -227,3 +230,47 @@ def test_settings_choose_the_backend_and_keep_exports_beside_the_index(
     assert (tuned.query_backend, tuned.query_threads) == ("openvino-int8", 2)
     with pytest.raises(ValidationError, match="query_backend"):
         Settings(query_backend="tensorrt")
+
+
+def test_the_exporters_chatter_stays_off_the_terminal(
+    tmp_path: Path, capfd: pytest.CaptureFixture[str], caplog: pytest.LogCaptureFixture
+) -> None:
+    """nncf draws progress bars and ONNX Runtime's quantizer logs advice through the root
+    logger: ~30 lines on a first start. Only the one line saying an export runs remains."""
+
+    def noisy(folder: Path) -> None:
+        print("Statistics collection ━━━━ 100% 62/62")
+        print("Applying Fast Bias correction", file=sys.stderr)
+        logging.warning("Please consider to run pre-processing before quantization.")
+        (folder / "model.xml").write_text("<net/>")
+
+    with caplog.at_level(logging.INFO):
+        export.export_once(tmp_path / "openvino-int8", noisy)
+    captured = capfd.readouterr()
+    assert captured.out == "" and captured.err == ""
+    messages = [r.getMessage() for r in caplog.records if r.levelno >= logging.INFO]
+    assert len(messages) == 1 and messages[0].startswith("exporting the embedding model once")
+    assert (tmp_path / "openvino-int8" / "model.xml").exists()
+
+
+def test_queries_run_light_on_an_existing_export_and_agree_exactly(
+    open_backend: Open, model_cache: Path, texts: list[str], tmp_path: Path
+) -> None:
+    """A query on an exported ONNX graph needs no sentence-transformers: tokenizer.json, ONNX
+    Runtime and mean pooling give the same vectors; a changed model folder is not matched."""
+    full = open_backend("onnx-int8")
+    full.embed_documents(["exports and stamps it"])
+    source = Path(resolve_model(DEFAULT_MODEL))
+    options = BackendOptions(model_cache, 0, source)
+    runtime = light.load("onnx-int8", options)
+    assert runtime is not None
+    long_and_odd = [*texts[:20], "Ünïcödé — 北京 " * 200, "a"]  # truncation, other scripts
+    # Same batches: dynamic int8 scales activations per batch, so batching changes the digits.
+    np.testing.assert_array_equal(
+        runtime.encode(long_and_odd, full.batch_size, False), full.embed_documents(long_and_odd)
+    )
+    assert light.load("openvino-int8", options) is None  # only ONNX Runtime graphs
+    assert light.load("onnx-int8", BackendOptions(tmp_path, 0, source)) is None  # no export
+    copy = tmp_path / "model"
+    shutil.copytree(source, copy)  # the same files elsewhere, or changed: the full path
+    assert light.load("onnx-int8", BackendOptions(model_cache, 0, copy)) is None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import shutil
 from dataclasses import replace
 from pathlib import Path
@@ -123,7 +124,7 @@ def test_a_lost_vector_file_is_rebuilt_from_the_docstore(
 
 
 def test_a_crash_between_docstore_and_vectors_is_reconciled(
-    embedder: Embedder, tmp_path: Path
+    embedder: Embedder, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     index = NewsIndex(tmp_path, embedder, checkpoint_seconds=0)  # saved after every write
     index.upsert([PIPELINE])
@@ -133,8 +134,12 @@ def test_a_crash_between_docstore_and_vectors_is_reconciled(
     index.close()
     # The vector file as it was two writes ago: one vector too many, one missing.
     shutil.move(tmp_path / "old.faiss", tmp_path / "vectors.faiss")
-    again = NewsIndex(tmp_path, embedder)
-    assert consistent(again)
+    with caplog.at_level(logging.INFO, logger="index.store"):
+        reader = NewsIndex(tmp_path, embedder, read_only=True)  # as beside a server: routine
+        assert not caplog.records
+        again = NewsIndex(tmp_path, embedder)  # as its writer: a repair, and said so
+    assert consistent(reader) and consistent(again)
+    assert [r.getMessage() for r in caplog.records] == ["reconciling vectors: 1 stale, 1 missing"]
     assert [h.doc_id for h in again.search("gas pipeline Harbin", k=5)] == ["expo"]
 
 

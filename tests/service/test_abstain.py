@@ -67,6 +67,7 @@ def test_who_and_when_lead_with_a_name_and_a_date(client: TestClient) -> None:
         "/answer", json={"question": "Which city will Putin visit to open the China-Russia Expo?"}
     ).json()
     assert city["answer"].startswith("Harbin [")
+    assert city["sentences"][0]["answers_question"]  # a name alone, said by its passage
     when = client.post(
         "/answer",
         json={"question": "When was the China-Russia east-route natural gas pipeline completed?"},

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -75,4 +78,45 @@ def test_index_dir_option_and_a_report_that_reads_well(
     assert result.exit_code == 1  # a bad line: reported, the good record indexed
     assert "1 file: 1 added" in result.output
     assert result.output.count("line 2: invalid JSON") == 1
+    page = tmp_path / "empty.html"
+    page.write_text("<html><body></body></html>")
+    result = runner.invoke(app, ["--index-dir", str(chosen), "index", str(page)])
+    get_settings.cache_clear()
+    assert result.output.count("no main text found") == 1
+    assert "discarding data" not in result.output  # trafilatura's own line, saying less
     assert (chosen / "docstore.sqlite").exists() and not (tmp_path / "unused").exists()
+
+
+HEAVY = ("torch", "transformers", "sentence_transformers")
+PROBE = f"""
+import json, sys
+from typer.testing import CliRunner
+from service.cli import app
+result = CliRunner().invoke(app, sys.argv[1:])
+print(json.dumps({{"code": result.exit_code, "output": result.output,
+                  "heavy": [m for m in {HEAVY!r} if m in sys.modules]}}))
+"""
+
+
+def imported(*args: str) -> dict[str, object]:
+    """Runs a command in a fresh interpreter: what it printed and which heavy modules it
+    imported (a command's start time is mostly imports: ~5 s for these three)."""
+    done = subprocess.run(
+        [sys.executable, "-c", PROBE, *args], capture_output=True, text=True, check=True
+    )
+    found: dict[str, object] = json.loads(done.stdout.splitlines()[-1])
+    return found
+
+
+def test_listing_and_searching_load_no_model_framework(index_dir: Path) -> None:
+    """`docs list` needs no model; `search` needs only the exported query graph, once any
+    earlier run has exported it (the first search below does, in this process)."""
+    assert runner.invoke(app, ["index", str(SEEDS)]).exit_code == 0
+    assert runner.invoke(app, ["search", "Expo"]).exit_code == 0
+    listed = imported("docs", "list")
+    assert listed["code"] == 0 and "001_3086c8488f3bd921" in str(listed["output"])
+    assert listed["heavy"] == []
+    found = imported("search", "Which city will host the China-Russia Expo?", "-k", "1")
+    assert found["code"] == 0 and "Harbin" in str(found["output"])
+    assert found["heavy"] == []
+    assert imported("--help")["heavy"] == []

@@ -110,9 +110,13 @@ def test_serve_logs_in_the_chosen_format_without_uvicorns_access_log(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Any
 ) -> None:
     ran: dict[str, Any] = {}
-    monkeypatch.setattr("uvicorn.run", lambda app, **options: ran.update(options))
+
+    def run(server: Any) -> None:
+        ran.update(log_config=server.config.log_config, access_log=server.config.access_log)
+
+    monkeypatch.setattr("uvicorn.Server.run", run)
     settings = Settings(index_dir=tmp_path, seed_dir=None, log_format="json")
-    monkeypatch.setattr(cli, "get_settings", lambda: settings)
+    monkeypatch.setattr("service.config.get_settings", lambda: settings)
     root, uvicorn_error = logging.getLogger(), logging.getLogger("uvicorn.error")
     saved = root.handlers[:], root.level, uvicorn_error.level
     # As in a fresh process: earlier uvicorn.Server()s in this one configured uvicorn's loggers.

@@ -141,9 +141,34 @@ def test_the_timeline_folds_repeats_and_skips_furniture(fresh_client: TestClient
 
 
 def test_timeline_refuses_bad_input(dated_client: TestClient) -> None:
-    for params in ({"q": " "}, {"q": "rates", "limit": 0}, {"q": "rates", "as_of": "soon"}):
+    for params in (
+        {"q": " "},
+        {"q": "rates", "limit": 0},
+        {"q": "rates", "as_of": "soon"},
+        {"q": "rates", "date_from": "2025-05-01", "date_to": "2025-04-01"},
+        {"q": "rates", "sources": "Reuters"},  # misspelt: refused, not ignored
+    ):
         response = dated_client.get("/timeline", params=params)
         assert response.status_code == 422 and "message" in response.json()
+
+
+def test_timeline_takes_the_search_filters(dated_client: TestClient) -> None:
+    every = dated_client.get("/timeline", params={"q": "interest rates", "as_of": AS_OF}).json()
+    april = {
+        "q": "interest rates",
+        "as_of": AS_OF,
+        "date_from": "2025-04-01",
+        "date_to": "2025-04-30",
+    }
+    found = dated_client.get("/timeline", params=april).json()["events"]
+    assert found and len(found) < len(every["events"])
+    assert all("2025-04-01" <= e["cited"]["date"] <= "2025-04-30" for e in found)
+    sources = {e["cited"]["source"] for e in every["events"]} - {None}
+    one = sorted(sources)[0]
+    only = dated_client.get(
+        "/timeline", params={"q": "interest rates", "as_of": AS_OF, "source": one}
+    ).json()["events"]
+    assert only and {e["cited"]["source"] for e in only} == {one}
 
 
 def test_the_cli_shows_time(dated_index: NewsIndex, monkeypatch: Any) -> None:
