@@ -36,21 +36,17 @@ tools:
 	  && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium docker-compose \
 	  || echo "chromium/docker-compose missing: their tests will be skipped"; }
 
-# Retrieval quality on the BEIR-format sets under EVAL_DATA (absent ones are skipped) and on the
-# seeds gold questions, in every mode; a set with dated questions (realtimeqa) runs twice, each
-# question asked as of its own day and undated. Corpora are indexed under data/eval/, never
-# copied here.
-EVAL_DATA ?= ../shared/eval-data
+# Retrieval quality on the BEIR-format sets named (folders of NEWSRAG_EVAL_DATA, default
+# ../shared/eval-data; absent ones are skipped) and on the seeds gold questions, in every mode; a
+# set with dated questions (realtimeqa) runs twice, each question asked as of its own day and
+# undated. Corpora are indexed under data/eval/, never copied here.
 EVAL_SETS ?= scifact time cranfield realtimeqa
 
 eval: dev
-	@sets=""; for s in $(EVAL_SETS); do \
-	  if [ -f "$(EVAL_DATA)/$$s/corpus.jsonl" ]; then sets="$$sets $(EVAL_DATA)/$$s"; \
-	  else echo "eval: skipping $$s (no $(EVAL_DATA)/$$s/corpus.jsonl)"; fi; \
-	done; \
-	$(VENV)/bin/newsrag eval $$sets eval/seeds-qa.jsonl eval/abstain-dev.jsonl eval/conversations.jsonl \
-	  --mode all --as-of query --as-of none \
+	$(VENV)/bin/newsrag eval $(EVAL_SETS) eval/seeds-qa.jsonl eval/abstain-dev.jsonl \
+	  eval/conversations.jsonl --mode all --as-of query --as-of none \
 	  --json eval/results.json --report eval/report.md
+	$(PY) -m eval.tables --write  # docs/retrieval-quality.md's tables, from the new results
 
 # A bounded loopback load: a fresh server over seeds/, /search and /answer at once for
 # LOAD_SECONDS with LOAD_CONCURRENCY clients each; exits non-zero on any error.

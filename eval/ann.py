@@ -9,7 +9,6 @@ starting on it would; the ground truth is exact inner-product search over the sa
 
 from __future__ import annotations
 
-import argparse
 import json
 import math
 import os
@@ -33,6 +32,7 @@ NOISE = 0.5  # perturbation norm against a unit base vector: cosine to it about 
 CENTERS = 4_000  # synthetic base: topics of a clustered corpus
 CHUNK_ROWS = 100_000  # jitter in slices, to bound the peak memory
 FILTER_PROBES = 200  # queries per filtered measurement
+SCIFACT_CACHE = Path("data/ann/scifact-minilm.npz")  # SciFact embedded once, for `run`
 
 
 def ann_benchmark(
@@ -94,11 +94,11 @@ def _folder(keep: Path | None, workdir: Path | None) -> Iterator[Path]:
 def remeasure(
     folder: Path, options: Mapping[str, Any], sweep: Sequence[int] = ()
 ) -> dict[str, Any]:
-    """Measures an index `ann_benchmark(keep=folder)` left behind, with other search options."""
+    """Measures an index `ann_benchmark(keep=folder)` left behind, with other search options
+    (the result names them)."""
     plan = json.loads((folder / "plan.json").read_text())
-    return _measure_in_child(
-        folder, {"options": {**plan["options"], **options}, "sweep": list(sweep)}
-    )
+    plan = {"options": {**plan["options"], **options}, "sweep": list(sweep)}
+    return {**_measure_in_child(folder, plan), "options": dict(options)}
 
 
 def _probes_and_corpus(
@@ -166,9 +166,8 @@ def recall(found: list[list[int]], truth: np.ndarray) -> float:
 
 
 def _build(folder: Path, corpus: np.ndarray, options: Mapping[str, Any]) -> dict[str, Any]:
-    build_options = {**options, "mmap": False}
     started = time.perf_counter()
-    store = FaissStore.open(folder, corpus.shape[1], build_options)
+    store = FaissStore(folder, corpus.shape[1], AnnSettings(**{**options, "mmap": False}))
     store.add(np.arange(len(corpus), dtype=np.int64), corpus)
     built = time.perf_counter()
     store.save()
@@ -183,7 +182,7 @@ def _build(folder: Path, corpus: np.ndarray, options: Mapping[str, Any]) -> dict
 
 def _measure_in_child(folder: Path, plan: Mapping[str, Any]) -> dict[str, Any]:
     (folder / "plan.json").write_text(json.dumps(plan))
-    command = [sys.executable, "-m", "eval.ann", "measure", str(folder)]
+    command = [sys.executable, "-m", "eval.ann", str(folder)]
     root = Path(__file__).resolve().parent.parent
     done = subprocess.run(command, capture_output=True, check=True, text=True, cwd=root)
     result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
@@ -196,7 +195,7 @@ def measure(folder: Path) -> dict[str, Any]:
     probes, truth = np.load(folder / "probes.npy"), np.load(folder / "truth.npy")
     before = rss_mb()
     started = time.perf_counter()
-    store = FaissStore(folder, probes.shape[1], AnnSettings.from_options(plan["options"]))
+    store = FaissStore(folder, probes.shape[1], AnnSettings(**plan["options"]))
     opened = time.perf_counter() - started
     after_open = rss_mb()
     searched = _searched(store, probes, truth)
@@ -307,42 +306,53 @@ def scifact_base(
     return chunks, queries
 
 
-def main(argv: list[str]) -> dict[str, Any]:
-    """`measure FOLDER` (the child of ann_benchmark), or `run` with the options below."""
-    if argv[:1] == ["measure"]:
-        return measure(Path(argv[1]))
-    parser = argparse.ArgumentParser(prog="python -m eval.ann run|remeasure")
-    parser.add_argument("--keep", type=Path, help="build here and leave it (run); or measure it")
-    parser.add_argument("--vectors", type=int, default=1_000_000)
-    parser.add_argument("--queries", type=int, default=1_000)
-    parser.add_argument("--kind", default="auto")
-    parser.add_argument("--scifact", type=Path, help="BEIR SciFact folder: real embeddings")
-    parser.add_argument("--cache", type=Path, default=Path("data/ann/scifact-minilm.npz"))
-    parser.add_argument("--option", action="append", default=[], help="key=json, e.g. mmap=true")
-    parser.add_argument(
-        "--filter", action="append", default=[], type=float, help="share, e.g. 0.01"
-    )
-    parser.add_argument("--sweep", action="append", default=[], type=int, help="efSearch/nprobe")
-    parser.add_argument("--mmap", action="store_true", help="also open it memory-mapped")
-    args = parser.parse_args(argv[1:])
-    options = {k: json.loads(v) for k, v in (o.split("=", 1) for o in args.option)}
-    if argv[:1] == ["remeasure"]:
-        return {**remeasure(args.keep, options, args.sweep), "options": options}
-    base, queries = scifact_base(args.scifact, args.cache) if args.scifact else (None, None)
+def run(
+    vectors: int = 1_000_000,
+    *,
+    queries: int = 1_000,
+    kind: str = "auto",
+    options: Mapping[str, Any] | None = None,
+    scifact: Path | None = None,
+    cache: Path = SCIFACT_CACHE,
+    filters: Sequence[float] = (),
+    sweep: Sequence[int] = (),
+    also_mmap: bool = False,
+    keep: Path | None = None,
+    dimension: int = 384,
+) -> dict[str, Any]:
+    """`ann_benchmark` on SciFact's real embeddings when `scifact` (a BEIR folder) is given
+    (embedded once into `cache`), else on a synthetic set; the result says which data and
+    which store options it measured. What `newsrag ann` runs for docs/benchmarks.md's ANN table."""
+    base, held_out = scifact_base(scifact, cache) if scifact else (None, None)
     result = ann_benchmark(
-        args.vectors,
-        queries=args.queries,
-        kind=args.kind,
+        vectors,
+        dimension,
+        queries,
+        kind,
         options=options,
         base=base,
-        query_base=queries,
-        filters=args.filter,
-        sweep=args.sweep,
-        also_mmap=args.mmap,
-        keep=args.keep,
+        query_base=held_out,
+        filters=filters,
+        sweep=sweep,
+        also_mmap=also_mmap,
+        keep=keep,
     )
-    return {**result, "data": "scifact" if args.scifact else "synthetic", "options": options}
+    return {**result, "data": "scifact" if scifact else "synthetic", "options": dict(options or {})}
 
 
-if __name__ == "__main__":  # one JSON line on stdout
-    sys.stdout.write(json.dumps(main(sys.argv[1:])) + "\n")
+def parse_options(pairs: Sequence[str]) -> dict[str, Any]:
+    """Store options from `key=json` pairs as a command line gives them ("mmap=true")."""
+    options: dict[str, Any] = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key:
+            raise ValueError(f"store option {pair!r} is not key=json (e.g. ef_search=128)")
+        try:
+            options[key] = json.loads(value)
+        except ValueError as exc:
+            raise ValueError(f"store option {pair!r}: {value!r} is not JSON") from exc
+    return options
+
+
+if __name__ == "__main__":  # the measuring child of ann_benchmark: one JSON line on stdout
+    sys.stdout.write(json.dumps(measure(Path(sys.argv[1]))) + "\n")

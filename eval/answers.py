@@ -17,28 +17,32 @@ _NON_WORD = re.compile(r"[\W_]+")
 
 
 @dataclass(frozen=True)
-class Answer:
-    """What answer metrics need: the answer text and the document id behind each citation."""
+class EvalAnswer:
+    """What answer metrics need: the answer text and the document id behind each citation.
+
+    A plain record of its own, not the service's Answer: eval/ never imports service/, so the
+    caller adapts the service's answer to this at the seam (see `AnswerFn`)."""
 
     text: str
     cited_doc_ids: Sequence[str] = ()
     answered: bool = True  # False: the answerer said the articles do not answer
 
 
-AnswerFn = Callable[[str, str | None], Answer]  # the question, the day it is asked (ISO)
+AnswerFn = Callable[[str, str | None], EvalAnswer]  # the question, the day it is asked (ISO)
 # Given the index a gold set runs against and the retrieval mode, the function answering on it.
 AnswerFactory = Callable[[NewsIndex, str], AnswerFn]
 
 
-def normalize(text: str) -> str:
-    """Lower case, every run of punctuation or whitespace one space: '244.8bn' ~ '244 8bn'."""
+def plain_words(text: str) -> str:
+    """Lower case, every run of punctuation or whitespace one space: '244.8bn' ~ '244 8bn'. An
+    answer matches gold on its words alone (unlike a quote, checked verbatim by the service)."""
     return _NON_WORD.sub(" ", text.lower()).strip()
 
 
 def answer_match(answer: str, gold: Sequence[str]) -> bool:
-    """True when any gold string appears in the answer as whole words, once both are normalized."""
-    padded = f" {normalize(answer)} "
-    return any(f" {g} " in padded for g in map(normalize, gold) if g)
+    """True when any gold string appears in the answer as whole words, once both are plain words."""
+    padded = f" {plain_words(answer)} "
+    return any(f" {g} " in padded for g in map(plain_words, gold) if g)
 
 
 def citation_precision(cited_doc_ids: Sequence[str], relevant: Mapping[str, int]) -> float:

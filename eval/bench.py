@@ -27,7 +27,6 @@ from index.store import NewsIndex
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
-SHARED_SCIFACT = ROOT.parent / "shared" / "eval-data" / "scifact"
 QUERIES = 2_000  # distinct search queries per scaled index, when drawn from its passages
 WARM_UP_SECONDS = 3.0
 # No query cache: every request pays for its query embedding, as a new question would. No keys:
@@ -41,9 +40,10 @@ SERVER_ENV = {
 }
 
 
-def default_corpus() -> Path | None:
-    """SciFact from the shared evaluation data when it sits beside the checkout."""
-    return SHARED_SCIFACT if (SHARED_SCIFACT / "corpus.jsonl").exists() else None
+def default_corpus(eval_data: Path) -> Path | None:
+    """SciFact from the evaluation data (NEWSRAG_EVAL_DATA), when it is there."""
+    scifact = eval_data / "scifact"
+    return scifact if (scifact / "corpus.jsonl").exists() else None
 
 
 Say = Callable[[str], None]
@@ -63,13 +63,16 @@ class BenchPlan:
     # each of its two phases (idle, then with writes) lasts.
     ingest_sizes: tuple[int, ...] = ()
     ingest_seconds: float = 60.0
+    serve: tuple[str, ...] = ()  # the command that starts a server (see eval.server)
 
     @classmethod
-    def make(cls, quick: bool, corpus: Path | None) -> BenchPlan:
+    def make(cls, quick: bool, corpus: Path | None, serve: tuple[str, ...]) -> BenchPlan:
         if quick:
-            return cls(corpus, 600, (10_000, 100_000), 10.0, (1, 8), 200_000, (100_000,), 30.0)
+            return cls(
+                corpus, 600, (10_000, 100_000), 10.0, (1, 8), 200_000, (100_000,), 30.0, serve
+            )
         sizes = (10_000, 100_000, 1_000_000)
-        return cls(corpus, 5_183, sizes, 30.0, (1, 8), 1_000_000, (100_000, 1_000_000), 60.0)
+        return cls(corpus, 5_183, sizes, 30.0, (1, 8), 1_000_000, (100_000, 1_000_000), 60.0, serve)
 
 
 def corpus_documents(corpus: Path | None, limit: int) -> list[Document]:
@@ -180,7 +183,7 @@ def bench_search(
 ) -> list[dict[str, Any]]:
     """/search over HTTP against a server of its own: latency at 1 client, throughput at 8."""
     results = []
-    with local_server(index_dir=index_dir, env=SERVER_ENV) as url:
+    with local_server(plan.serve, index_dir=index_dir, env=SERVER_ENV) as url:
         warm_up(url, queries)
         for mode, concurrency in itertools.product(("dense", "hybrid"), plan.concurrency):
             call = Call(mode, "/search", [{"query": q, "k": 10, "mode": mode} for q in queries])
@@ -273,11 +276,12 @@ def bench_ann(
 
 
 def plan_dict(plan: BenchPlan) -> dict[str, Any]:
-    return {k: (str(v) if isinstance(v, Path) else v) for k, v in plan.__dict__.items()}
+    chosen = {k: v for k, v in plan.__dict__.items() if k != "serve"}  # how, not what
+    return {k: (str(v) if isinstance(v, Path) else v) for k, v in chosen.items()}
 
 
 def markdown(results: dict[str, Any]) -> str:
-    """The README's benchmark tables, from `run_bench`'s results."""
+    """docs/benchmarks.md's tables, from `run_bench`'s results."""
     index, ann = results["index"], results["ann"]
     lines = [
         "| indexing | docs | chunks | docs/s | chunks/s | plain sentence-transformers docs/s "

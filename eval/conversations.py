@@ -15,7 +15,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from eval.answers import Answer, answer_match
+from eval.answers import EvalAnswer, answer_match
 
 
 @dataclass(frozen=True)
@@ -31,7 +31,7 @@ class Reply:
     """What a chat turn returned: the standalone query it searched for, and the answer."""
 
     query: str
-    answer: Answer
+    answer: EvalAnswer
     passage_doc_ids: Sequence[str]
 
 

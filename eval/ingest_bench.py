@@ -85,7 +85,7 @@ def bench_ingest(
     The index in `index_dir` keeps the articles."""
     seconds, text = plan.ingest_seconds, [s for s in (sentences or queries) if s.strip()]
     call = Call("hybrid", "/search", [{"query": q, "k": 10, "mode": "hybrid"} for q in queries])
-    with local_server(index_dir=index_dir, env=SERVER_ENV) as url:
+    with local_server(plan.serve, index_dir=index_dir, env=SERVER_ENV) as url:
         warm_up(url, queries)
         (idle,) = run_load(url, [call], seconds, CLIENTS)
         with (

@@ -7,6 +7,7 @@ import os
 from collections.abc import Sequence
 from dataclasses import asdict
 from pathlib import Path
+from typing import Any
 
 from eval.runner import CHUNK_DEPTH, ModeResult
 
@@ -41,7 +42,7 @@ def write_report(path: Path, results: Sequence[ModeResult], conversations: str =
 def markdown(results: Sequence[ModeResult], plot_name: str) -> str:
     depth = max((r.chunk_depth for r in results), default=0)
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
-    models = ", ".join(sorted({f"{r.index['model']} ({r.index['backend']})" for r in results}))
+    models = ", ".join(sorted({_runtimes(r.index) for r in results}))
     parts = [
         "# Retrieval evaluation\n",
         f"Written by `newsrag eval` with {models or 'no model'}. "
@@ -155,3 +156,11 @@ def _table(head: list[str], rows: list[list[str]]) -> str:
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     lines += ["| " + " | ".join(row) + " |" for row in rows]
     return "\n".join(lines) + "\n"
+
+
+def _runtimes(index: dict[str, Any]) -> str:
+    """The model and both runtimes: documents and questions may run on different ones."""
+    documents, queries = index["backend"], index.get("query_backend", index["backend"])
+    if queries == documents:
+        return f"{index['model']} ({documents})"
+    return f"{index['model']} (documents {documents}, questions {queries})"

@@ -169,7 +169,8 @@ def evaluate_mode(
         | {
             "docs_per_second": build.docs_per_second,
             "model": index.embedder.model_id,
-            "backend": index.embedder.backend,  # what embeds queries (and any new documents)
+            "backend": index.embedder.backend,  # what embeds the documents
+            "query_backend": index.embedder.query_backend,  # what embeds the questions
         },
         chunk_depth=depth,
         answers=note,

@@ -5,10 +5,9 @@ from __future__ import annotations
 import os
 import socket
 import subprocess
-import sys
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -38,21 +37,26 @@ def wait_ready(base_url: str, process: subprocess.Popen[bytes], seconds: float =
 
 @contextmanager
 def local_server(
-    url: str | None = None, env: dict[str, str] | None = None, index_dir: Path | None = None
+    command: Sequence[str],
+    url: str | None = None,
+    env: dict[str, str] | None = None,
+    index_dir: Path | None = None,
 ) -> Iterator[str]:
     """`url` as given, or a fresh server over `index_dir` (default: its own index of seeds/),
-    stopped afterwards."""
+    stopped afterwards. `command` starts a server on NEWSRAG_PORT (the caller knows how: the
+    command line, `newsrag serve`), so that measuring knows nothing of serving."""
     if url:
         yield url.rstrip("/")
         return
+    if not command:
+        raise ValueError("no command to start a server with")
     with tempfile.TemporaryDirectory(prefix="newsrag-load-") as tmp:
         port = free_port()
         index = index_dir or Path(tmp) / "index"
         settings = {"NEWSRAG_INDEX_DIR": str(index), "NEWSRAG_PORT": str(port)}
-        command = [sys.executable, "-m", "service.cli", "serve", "--host", "127.0.0.1"]
         log = (Path(tmp) / "server.log").open("wb")
         process = subprocess.Popen(
-            command, env={**os.environ, **settings, **(env or {})}, stdout=log, stderr=log
+            list(command), env={**os.environ, **settings, **(env or {})}, stdout=log, stderr=log
         )
         base_url = f"http://127.0.0.1:{port}"
         try:

@@ -19,7 +19,8 @@ from typing import Any
 
 import numpy as np
 
-from index.models import Chunk, Document
+from index.excerpt import excerpt
+from index.models import Chunk, Document, Passage
 
 FILENAME = "docstore.sqlite"
 
@@ -45,7 +46,8 @@ CREATE INDEX IF NOT EXISTS documents_source ON documents(source COLLATE NOCASE);
 CREATE INDEX IF NOT EXISTS documents_date ON documents(date);
 """
 
-HIT_COLUMNS = """c.vid, c.doc_id, c.chunk_no, c.start, c.end,
+# A Passage's fields, in order.
+PASSAGE_COLUMNS = """c.doc_id, c.chunk_no, c.start, c.end,
     substr(d.text, c.start + 1, c.end - c.start), d.title, d.source, d.date, d.url"""
 
 
@@ -78,20 +80,6 @@ class Filters:
             self.published_from,
         )
         return any(v is not None for v in values)
-
-
-@dataclass(frozen=True)
-class ChunkRow:
-    vid: int
-    doc_id: str
-    chunk_no: int
-    start: int
-    end: int
-    text: str
-    title: str | None
-    source: str | None
-    date: str | None
-    url: str | None
 
 
 @dataclass(frozen=True)
@@ -262,10 +250,12 @@ class DocStore:
             out[i] = np.frombuffer(blobs[vid], dtype=np.float32)
         return out
 
-    def rows(self, vids: Sequence[int]) -> dict[int, ChunkRow]:
-        """Citation-ready rows for chunk ids; missing ids are simply absent."""
-        select = f"SELECT c.vid, {HIT_COLUMNS} FROM chunks c JOIN documents d ON d.id = c.doc_id"
-        found = {row[0]: ChunkRow(*row[1:]) for row in self._by_vid(select, vids)}
+    def rows(self, vids: Sequence[int]) -> dict[int, Passage]:
+        """Citation-ready passages for chunk ids; missing ids are simply absent."""
+        select = (
+            f"SELECT c.vid, {PASSAGE_COLUMNS} FROM chunks c JOIN documents d ON d.id = c.doc_id"
+        )
+        found = {row[0]: Passage(*row[1:]) for row in self._by_vid(select, vids)}
         return {vid: found[vid] for vid in vids if vid in found}
 
     def _by_vid(self, select: str, vids: Iterable[int]) -> list[tuple[Any, ...]]:
@@ -329,7 +319,9 @@ class DocStore:
             .fetchall()
         )
         return [
-            DocSummary(id, title, day, source, url, chars, chunks, at, _excerpt(opening))
+            DocSummary(
+                id, title, day, source, url, chars, chunks, at, excerpt(opening, EXCERPT_CHARS)
+            )
             for id, title, day, source, url, chars, chunks, at, opening in rows
         ]
 
@@ -352,11 +344,6 @@ class DocStore:
 
     def count_chunks(self) -> int:
         return int(self._read().execute("SELECT count(*) FROM chunks").fetchone()[0])
-
-
-def _excerpt(text: str) -> str:
-    flat = " ".join(text.split())
-    return flat if len(flat) <= EXCERPT_CHARS else flat[:EXCERPT_CHARS].rsplit(" ", 1)[0] + "…"
 
 
 def _matching(match: str | None) -> tuple[str, list[object]]:

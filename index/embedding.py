@@ -2,25 +2,22 @@
 
 from __future__ import annotations
 
-import os
+import logging
+import threading
+import time
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import contextmanager
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib.resources import files
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-# Set before transformers/huggingface_hub are imported: they read these once, at import.
-os.environ["HF_HUB_OFFLINE"] = "1"
-os.environ["TRANSFORMERS_OFFLINE"] = "1"
+import numpy as np
 
-import logging  # noqa: E402
-import threading  # noqa: E402
-from concurrent.futures import Future, ThreadPoolExecutor  # noqa: E402
-from dataclasses import dataclass  # noqa: E402
-from functools import lru_cache  # noqa: E402
-from importlib.resources import files  # noqa: E402
-from pathlib import Path  # noqa: E402
-from typing import TYPE_CHECKING, Any  # noqa: E402
-
-import numpy as np  # noqa: E402
-
-from index.batching import QueryBatcher  # noqa: E402
-from index.embedders import (  # noqa: E402
+from index.batching import QueryBatcher
+from index.embedders import (
     BACKENDS,
     Backend,
     BackendOptions,
@@ -29,7 +26,7 @@ from index.embedders import (  # noqa: E402
     check_installed,
     light,
 )
-from index.embedders.base import TOKENIZER_LOCK  # noqa: E402
+from index.embedders.base import TOKENIZER_LOCK
 
 if TYPE_CHECKING:
     from sentence_transformers import SentenceTransformer
@@ -39,17 +36,19 @@ log = logging.getLogger(__name__)
 logging.getLogger("transformers.tokenization_utils_base").setLevel(logging.ERROR)
 
 DEFAULT_MODEL = "all-MiniLM-L6-v2"
-# What the service runs (NEWSRAG_EMBED_BACKEND); `Embedder()` alone stays on the torch reference.
-# openvino-int8 indexes ~3.5x faster than torch and is no worse on nDCG@10 (exact search): SciFact
-# dense 0.6993 vs 0.6926; make eval's SciFact, TIME, Cranfield and seeds in every mode moved by
-# -0.0013 to +0.011. Faster is not worth worse: re-measure before changing the model or quantizer.
+# What runs unless NEWSRAG_EMBED_BACKEND says otherwise ("torch" is the reference it is checked
+# against): openvino-int8 indexes several times faster than torch and is no worse on nDCG@10.
+# Faster is not worth worse: re-measure (docs/backends.md) before changing model or quantizer.
 DEFAULT_BACKEND = "openvino-int8"
-# The runtime a lone query runs on, where it is not the documents' own. OpenVINO's static int8
-# graph is fastest over batches of chunks; ONNX Runtime's dynamic int8 over one short query
-# (SciFact queries, one thread: ~4 ms against ~7). The vector spaces agree: SciFact nDCG@10 over
-# an openvino-int8 index with onnx-int8 queries, dense 0.691 and hybrid 0.729, against 0.694
-# and 0.729 with torch fp32 queries (0.699 and 0.734 with its own).
+# The runtime a lone query runs on, where it is not the documents' own: OpenVINO's static int8
+# graph is fastest over batches of chunks, ONNX Runtime's dynamic int8 over one short query, and
+# their vector spaces agree (docs/backends.md, "Embedding backends").
 QUERY_BACKENDS = {"openvino-int8": "onnx-int8"}
+# Runtimes whose vector for a text depends on the batch it is in: ONNX Runtime's dynamic int8
+# scales activations per batch (padding included), moving a query's vector by up to ~0.02 when
+# it shares a batch. Concurrent queries (index.batching) must not rank differently from one
+# asked alone, so these encode each query by itself (at ~4 ms a query, batching gained little).
+BATCH_DEPENDENT = {"onnx-int8"}
 _PACKAGED = {DEFAULT_MODEL, f"sentence-transformers/{DEFAULT_MODEL}"}
 
 __all__ = [
@@ -85,19 +84,24 @@ class EmbedOptions:
     choice for `backend` (else `backend` itself) and `threads`.
     """
 
-    backend: str = "torch"
+    backend: str = DEFAULT_BACKEND
     cache_dir: Path = Path("data/models")
-    threads: int = 0  # 0: the runtime's own choice
+    # One thread per call: a server runs several calls at once on few cores (0: the runtime's
+    # own choice, every core).
+    threads: int = 1
     query_cache_size: int = 1024  # queries remembered (LRU); 0 remembers none
     query_backend: str | None = None
     query_threads: int | None = None
 
 
+Observe = Callable[[str, float], None]  # ("documents" or "query", seconds)
+
+
 class Embedder:
     """Encodes documents and queries into normalized float32 vectors.
 
-    `options.backend` names the runtime (index.embedders.BACKENDS); without options this is the
-    torch reference, which needs no export. The service passes Settings.embed_options.
+    `options.backend` names the runtime (index.embedders.BACKENDS); the service passes
+    Settings.embed_options, whose defaults are EmbedOptions'.
 
     Nothing loads until something needs it: listing documents loads no model, and a query on
     an exported ONNX graph loads only that (index.embedders.light), not sentence-transformers.
@@ -105,7 +109,11 @@ class Embedder:
     """
 
     def __init__(
-        self, model: str = DEFAULT_MODEL, batch_size: int = 64, options: EmbedOptions | None = None
+        self,
+        model: str = DEFAULT_MODEL,
+        batch_size: int = 64,
+        options: EmbedOptions | None = None,
+        observe: Observe | None = None,
     ) -> None:
         options = options or EmbedOptions()
         self.query_backend = options.query_backend or QUERY_BACKENDS.get(
@@ -118,8 +126,10 @@ class Embedder:
         self.batch_size = batch_size
         self.backend = options.backend
         self._options = options
+        self._observe = observe
         self._loading = threading.Lock()
-        self._full: _Loaded | None = None
+        self._st: SentenceTransformer | None = None
+        self._runtime: Backend | None = None
         self._queries: Backend | None = None
         self._batcher = QueryBatcher(self._encode_queries)
         # Chat follow-ups, load tests and the extractive answerer embed the same question again.
@@ -128,21 +138,21 @@ class Embedder:
 
     def load(self) -> None:
         """Loads the model and both runtimes now rather than on first use."""
-        self._loaded()
+        self._documents()
         self._query_runtime()
 
     @property
     def dimension(self) -> int:
-        return self._loaded().dimension
+        return self._model().get_embedding_dimension() or 0
 
     @property
     def max_tokens(self) -> int:
-        return self._loaded().max_tokens
+        return self._model().max_seq_length or 512
 
     @property
     def tokenizer(self) -> Any:
         """The model's own tokenizer, whatever the backend: chunks are counted in its tokens."""
-        return self._loaded().model.tokenizer
+        return self._model().tokenizer
 
     @property
     def max_chunk_tokens(self) -> int:
@@ -156,7 +166,8 @@ class Embedder:
     def embed_documents(self, texts: list[str], progress: bool = False) -> np.ndarray:
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
-        return self._loaded().backend.encode(texts, self.batch_size, progress)
+        with self._timed("documents"):
+            return self._documents().encode(texts, self.batch_size, progress)
 
     def embed_query_later(self, text: str) -> Future[np.ndarray]:
         """`embed_query` started now on a thread of its own: a search embeds its question
@@ -165,14 +176,29 @@ class Embedder:
 
     def embed_query(self, text: str) -> np.ndarray:
         """A copy of the (possibly cached) vector: callers may write to what they get."""
-        vector: np.ndarray = self._cached_query(text).copy()
+        with self._timed("query"):
+            vector: np.ndarray = self._cached_query(text).copy()
         return vector
+
+    @contextmanager
+    def _timed(self, kind: str) -> Iterator[None]:
+        """Hands `observe` the seconds each call took (a cached query's too: what a caller
+        waited), so a service can time embedding without wrapping this class."""
+        started = time.perf_counter()
+        try:
+            yield
+        finally:
+            if self._observe is not None:
+                self._observe(kind, time.perf_counter() - started)
 
     def _embed_one(self, text: str) -> np.ndarray:
         return self._batcher.embed(text)
 
     def _encode_queries(self, texts: list[str]) -> np.ndarray:
-        return self._query_runtime().encode(texts, self.batch_size, False)
+        runtime = self._query_runtime()
+        if self.query_backend in BATCH_DEPENDENT:  # one at a time: the same vector under load
+            return np.concatenate([runtime.encode([text], 1, False) for text in texts])
+        return runtime.encode(texts, self.batch_size, False)
 
     def _runtime_options(self, threads: int) -> BackendOptions:
         folder = Path(resolve_model(self.model_id))
@@ -183,19 +209,22 @@ class Embedder:
         threads = self._options.query_threads
         return self._options.threads if threads is None else threads
 
-    def _loaded(self) -> _Loaded:
+    def _model(self) -> SentenceTransformer:
+        """The sentence-transformers model: its tokenizer counts chunks, exports are made
+        from it. Loaded once, on first need."""
         with self._loading:
-            if self._full is None:
-                model = _load_sentence_transformer(self.model_id)
-                options = self._runtime_options(self._options.threads)
-                backend = backend_factory(self.backend)(model, self.model_id, options)
-                self._full = _Loaded(
-                    model,
-                    backend,
-                    model.get_embedding_dimension() or 0,
-                    model.max_seq_length or 512,
-                )
-            return self._full
+            if self._st is None:
+                self._st = _load_sentence_transformer(self.model_id)
+            return self._st
+
+    def _documents(self) -> Backend:
+        """The documents' runtime, built (and exported, the first time) on first need."""
+        if self._runtime is None:
+            options = self._runtime_options(self._options.threads)
+            runtime = backend_factory(self.backend)(self._model(), self.model_id, options)
+            with self._loading:
+                self._runtime = self._runtime or runtime
+        return self._runtime
 
     def _query_runtime(self) -> Backend:
         """The documents' runtime when queries share it; else the query runtime, light if it
@@ -204,23 +233,15 @@ class Embedder:
             return self._queries
         threads = self._query_threads()
         if (self.query_backend, threads) == (self.backend, self._options.threads):
-            runtime = self._loaded().backend
+            runtime = self._documents()
         else:
             options = self._runtime_options(threads)
             runtime = light.load(self.query_backend, options) or backend_factory(
                 self.query_backend
-            )(self._loaded().model, self.model_id, options)
+            )(self._model(), self.model_id, options)
         with self._loading:
             self._queries = self._queries or runtime
             return self._queries
-
-
-@dataclass(frozen=True)
-class _Loaded:
-    model: SentenceTransformer
-    backend: Backend
-    dimension: int
-    max_tokens: int
 
 
 def _load_sentence_transformer(model: str) -> SentenceTransformer:
@@ -229,7 +250,9 @@ def _load_sentence_transformer(model: str) -> SentenceTransformer:
 
     hf_logging.disable_progress_bar()  # type: ignore[no-untyped-call]  # noise on every start
     try:
-        return SentenceTransformer(resolve_model(model), device="cpu")
+        # Only what is on disk: a local folder, or a model already in the Hugging Face cache;
+        # nothing is ever downloaded (no environment variable needed for that).
+        return SentenceTransformer(resolve_model(model), device="cpu", local_files_only=True)
     except OSError as exc:
         raise ModelUnavailable(
             f"cannot load embedding model {model!r} offline: give a local path or a model "

@@ -55,16 +55,23 @@ def ingest(
 
 def _read(path: Path, report: IngestReport) -> list[Document]:
     try:
-        return read_file(path)
+        return good_records(path, report)
     except UnsupportedFile:
         log.warning("skipping %s: unsupported file type", path)
         report.skipped.append(str(path))
-    except PartlyRead as exc:  # the good records are indexed, each bad one reported
-        for problem in exc.problems:
-            log.error("cannot read %s: %s", path, problem)
-            report.errors.append((str(path), problem))
-        return exc.documents
     except ReadError as exc:
         log.error("cannot read %s", exc)
         report.errors.append((str(path), exc.reason))
     return []
+
+
+def good_records(path: Path, report: IngestReport) -> list[Document]:
+    """The file's documents; of a file with some bad records, the good ones, each bad one
+    logged and reported, so one bad line never costs a file its good ones."""
+    try:
+        return read_file(path)
+    except PartlyRead as exc:
+        for problem in exc.problems:
+            log.error("cannot read %s: %s", path, problem)
+            report.errors.append((str(path), problem))
+        return exc.documents

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 
 
 @dataclass(frozen=True)
@@ -28,24 +28,35 @@ class Chunk:
     text: str
 
     @property
-    def id(self) -> str:
+    def chunk_id(self) -> str:
         return f"{self.doc_id}:{self.chunk_no}"
 
 
 @dataclass(frozen=True)
-class Hit:
-    """A retrieved chunk carrying everything a citation needs."""
+class Passage(Chunk):
+    """A chunk with its article's metadata: everything a citation needs, as the docstore
+    reads it for a chunk id."""
 
-    rank: int
-    score: float
-    doc_id: str
-    chunk_id: str
-    start: int
-    end: int
-    text: str
     title: str | None
     source: str | None
     date: str | None
     url: str | None
+
+
+@dataclass(frozen=True, kw_only=True)
+class Hit(Passage):
+    """A passage as a search returned it: one record from the docstore to the HTTP edge, so a
+    field added to a passage reaches every hit."""
+
+    rank: int
+    score: float
     # Other documents carrying a near-duplicate of this passage (folded into this hit).
     also_in: tuple[str, ...] = ()
+
+    @classmethod
+    def of(cls, passage: Passage, rank: int, score: float, also_in: tuple[str, ...] = ()) -> Hit:
+        values = {name: getattr(passage, name) for name in PASSAGE_FIELDS}
+        return cls(**values, rank=rank, score=score, also_in=also_in)
+
+
+PASSAGE_FIELDS = tuple(field.name for field in fields(Passage))

@@ -15,10 +15,10 @@ import numpy as np
 
 from index import periods
 from index.collapse import collapse as fold_duplicates
-from index.docstore import ChunkRow, DocStore, Filters
+from index.docstore import DocStore, Filters
 from index.embedding import Embedder
 from index.epochs import Epochs
-from index.models import Hit
+from index.models import Hit, Passage
 from index.periods import Window
 from index.query import Query, TimeSense
 from index.recency import normalized
@@ -31,7 +31,7 @@ PRIOR_DEPTH = 100
 FILTER_SLACK = timedelta(days=7)  # see _published_from
 MENTION_DEPTH = 100  # candidates read for the times they name (see _add_window)
 NEGLIGIBLE = 0.001  # of the prior's weight: the newest article is too old for it to matter
-Ranked = tuple[ChunkRow, float, tuple[str, ...]]
+Ranked = tuple[Passage, float, tuple[str, ...]]
 
 
 class Searcher:
@@ -76,7 +76,7 @@ class Searcher:
             if allowed is not None and not allowed.size:
                 return []
             ranked = self._ranked(retriever, query, k, allowed, fold, time)
-        return [_hit(rank, *item) for rank, item in enumerate(ranked, start=1)]
+        return [Hit.of(row, rank, score, also) for rank, (row, score, also) in enumerate(ranked, 1)]
 
     def understand(self, text: str, as_of: str | None) -> TimeSense:
         """The question's time: the period it names (a window) and, where some article is
@@ -119,14 +119,14 @@ class Searcher:
                 return ranked[:k]
             depth *= 2
 
-    def _rows(self, scored: list[tuple[int, float]]) -> list[tuple[ChunkRow, float]]:
+    def _rows(self, scored: list[tuple[int, float]]) -> list[tuple[Passage, float]]:
         rows = self.docstore.rows([vid for vid, _ in scored])
         return [(rows[vid], score) for vid, score in scored if vid in rows]
 
 
 def _by_time(
-    found: list[tuple[ChunkRow, float]], time: TimeSense, window_weight: float, need: int
-) -> list[tuple[ChunkRow, float]]:
+    found: list[tuple[Passage, float]], time: TimeSense, window_weight: float, need: int
+) -> list[tuple[Passage, float]]:
     """Candidates re-scored by what the question says about time.
 
     Each score is min-max normalized, plus the recency prior's bonus (at most its weight, 0.5),
@@ -154,7 +154,7 @@ def _by_time(
 
 
 def _add_window(
-    found: list[tuple[ChunkRow, float]],
+    found: list[tuple[Passage, float]],
     scores: list[float],
     published: list[date | None],
     window: Window,
@@ -188,20 +188,3 @@ def _published_from(filters: Filters, window: Window | None) -> Filters:
 
 def _day(as_of: str | None) -> date:
     return date.fromisoformat(as_of) if as_of else datetime.now(UTC).date()
-
-
-def _hit(rank: int, row: ChunkRow, score: float, also_in: tuple[str, ...]) -> Hit:
-    return Hit(
-        rank=rank,
-        score=score,
-        doc_id=row.doc_id,
-        chunk_id=f"{row.doc_id}:{row.chunk_no}",
-        start=row.start,
-        end=row.end,
-        text=row.text,
-        title=row.title,
-        source=row.source,
-        date=row.date,
-        url=row.url,
-        also_in=also_in,
-    )

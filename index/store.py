@@ -19,10 +19,9 @@ import logging
 import shutil
 import threading
 import time
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 
@@ -39,7 +38,7 @@ from index.query import TimeSense
 from index.retrievers import BM25Retriever, DenseRetriever, RetrievalSettings, build_retrievers
 from index.retrievers.bm25 import contexts
 from index.searcher import Searcher
-from index.vectorstores import open_vector_store
+from index.vectorstores import StoreSettings, open_vector_store
 
 log = logging.getLogger(__name__)
 
@@ -71,7 +70,7 @@ class NewsIndex:
         chunking: ChunkerSettings | None = None,
         vector_store: str = "faiss",
         retrieval: RetrievalSettings | None = None,
-        store_options: Mapping[str, Any] | None = None,
+        stores: StoreSettings | None = None,
         read_only: bool = False,
         checkpoint_seconds: float = 60.0,
         lock_wait: float = 0.0,
@@ -97,7 +96,7 @@ class NewsIndex:
             self.manifest = _open_manifest(directory, embedder, chunking, vector_store, read_only)
             self.docstore = DocStore(directory)
             self.vectors = open_vector_store(
-                vector_store, directory, self.manifest.dimension, store_options
+                vector_store, directory, self.manifest.dimension, stores
             )
             self.chunker = Chunker(embedder.count_tokens, chunking)
             self.retrieval = retrieval or RetrievalSettings()

@@ -11,10 +11,15 @@ from pydantic import Field, SecretStr, ValidationInfo, field_validator, model_va
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from index.chunking import ChunkerSettings
-from index.embedding import BACKENDS, DEFAULT_BACKEND, DEFAULT_MODEL, EmbedOptions
+from index.embedding import BACKENDS, DEFAULT_MODEL, EmbedOptions
 from index.recency import RecencyPrior
 from index.retrievers import RetrievalSettings, SearchMode
-from index.vectorstores.ann import FAISS_OPTIONS, AnnKind
+from index.retrievers.bm25 import BM25Settings
+from index.retrievers.modes import FusionName
+from index.vectorstores import StoreSettings
+from index.vectorstores.ann import AnnKind, AnnSettings
+from index.vectorstores.milvus import MilvusIndex, MilvusSettings
+from service.caps import MAX_K, MAX_QUERY_CHARS
 
 MIN_KEY_CHARS = 16
 # Settings whose empty value is documented to mean "choose for me".
@@ -22,6 +27,10 @@ EMPTY_MEANS_DEFAULT = {"query_backend"}
 Item = TypeVar("Item")
 # A list read from `a,b,c` in the environment (see split_commas) rather than from JSON.
 CommaList = Annotated[list[Item], NoDecode]
+# Settings is the one place knobs are read; their defaults are the index's own, taken from the
+# typed settings each part of the index is given (so the two cannot disagree).
+_CHUNKS, _EMBED, _RETRIEVAL = ChunkerSettings(), EmbedOptions(), RetrievalSettings()
+_BM25, _RECENCY, _ANN, _MILVUS = BM25Settings(), RecencyPrior(), AnnSettings(), MilvusSettings()
 
 
 class Settings(BaseSettings):
@@ -32,16 +41,18 @@ class Settings(BaseSettings):
 
     index_dir: Path = Field(Path("data/index"), description="Where the index lives.")
     model: str = Field(DEFAULT_MODEL, description="Sentence-transformers model name or path.")
-    chunk_size: int = Field(96, ge=16, description="Chunk size in model tokens.")
-    chunk_overlap: int = Field(16, ge=0, description="Overlap between chunks in tokens.")
+    chunk_size: int = Field(_CHUNKS.size, ge=16, description="Chunk size in model tokens.")
+    chunk_overlap: int = Field(
+        _CHUNKS.overlap, ge=0, description="Overlap between chunks in tokens."
+    )
     embed_batch_size: int = Field(64, ge=1, description="Texts per embedding batch.")
     embed_backend: str = Field(
-        DEFAULT_BACKEND,
+        _EMBED.backend,
         description="Embedding runtime: torch, onnx, onnx-int8, openvino or openvino-int8 "
-        "(see Embedding backends).",
+        "(see docs/backends.md).",
     )
     embed_threads: int = Field(
-        1,
+        _EMBED.threads,
         ge=0,
         description="Threads one embedding call may use; 0 lets the runtime choose (every core).",
     )
@@ -54,7 +65,9 @@ class Settings(BaseSettings):
         None, ge=0, description="Threads one query embedding may use; unset: NEWSRAG_EMBED_THREADS."
     )
     query_cache_size: int = Field(
-        1024, ge=0, description="Query embeddings remembered (LRU) for repeated queries; 0: none."
+        _EMBED.query_cache_size,
+        ge=0,
+        description="Query embeddings remembered (LRU) for repeated queries; 0: none.",
     )
     model_cache_dir: Path | None = Field(
         None,
@@ -74,30 +87,47 @@ class Settings(BaseSettings):
     milvus_token: SecretStr | None = Field(
         None, description="Milvus credentials, user:password or an API key."
     )
-    milvus_index: Literal["AUTOINDEX", "FLAT"] = Field(
-        "AUTOINDEX", description="Milvus vector index: AUTOINDEX (approximate) or FLAT (exact)."
+    milvus_index: MilvusIndex = Field(
+        _MILVUS.index, description="Milvus vector index: AUTOINDEX (approximate) or FLAT (exact)."
     )
     ann: AnnKind = Field(
-        "auto",
+        _ANN.ann,
         description="FAISS index above ann_threshold vectors: auto (hnsw; ivf-sq8 above "
         "500k), hnsw, hnsw-sq8, ivf-sq8; flat is always exact.",
     )
     ann_threshold: int = Field(
-        25_000, ge=0, description="Vectors above which FAISS goes approximate (exact below half)."
+        _ANN.ann_threshold,
+        ge=0,
+        description="Vectors above which FAISS goes approximate (exact below half).",
     )
-    hnsw_m: int = Field(32, ge=4, le=64, description="HNSW links per vector (more: RAM, recall).")
+    hnsw_m: int = Field(
+        _ANN.hnsw_m, ge=4, le=64, description="HNSW links per vector (more: RAM, recall)."
+    )
     ef_construction: int = Field(
-        80, ge=8, description="HNSW build breadth: higher builds slower, finds better links."
+        _ANN.ef_construction,
+        ge=8,
+        description="HNSW build breadth: higher builds slower, finds better links.",
     )
     ef_search: int = Field(
-        64, ge=1, description="HNSW search breadth per query (at least k): recall against speed."
+        _ANN.ef_search,
+        ge=1,
+        description="HNSW search breadth per query (at least k): recall against speed.",
     )
-    nprobe: int = Field(96, ge=1, description="IVF cells scanned per query: recall against speed.")
+    nprobe: int = Field(
+        _ANN.nprobe, ge=1, description="IVF cells scanned per query: recall against speed."
+    )
     mmap: bool = Field(
-        False, description="Memory-map the FAISS file: quick start, little RAM until a write."
+        _ANN.mmap, description="Memory-map the FAISS file: quick start, little RAM until a write."
     )
     exact_filter_max: int = Field(
-        20_000, ge=0, description="Filters that allow at most this many chunks search exactly."
+        _ANN.exact_filter_max,
+        ge=0,
+        description="Filters that allow at most this many chunks search exactly.",
+    )
+    eval_data: Path = Field(
+        Path("../shared/eval-data"),
+        description="Where `newsrag eval` finds BEIR-format sets named without a path "
+        "(`newsrag eval scifact`), and `newsrag bench` its SciFact corpus.",
     )
     seed_dir: Path | None = Field(
         Path("seeds"), description="Indexed on start when the index is empty (empty: no seeding)."
@@ -110,25 +140,63 @@ class Settings(BaseSettings):
     )
     host: str = Field("127.0.0.1", description="Address `newsrag serve` binds to.")
     port: int = Field(8000, ge=1, le=65535, description="Port `newsrag serve` listens on.")
-    max_query_chars: int = Field(2000, ge=1, le=2000, description="Longest accepted query.")
-    max_k: int = Field(100, ge=1, le=100, description="Largest accepted k.")
+    max_query_chars: int = Field(
+        MAX_QUERY_CHARS, ge=1, le=MAX_QUERY_CHARS, description="Longest accepted query."
+    )
+    max_k: int = Field(MAX_K, ge=1, le=MAX_K, description="Largest accepted k.")
     search_mode: SearchMode = Field(
-        "hybrid", description="Default retrieval: dense, bm25 or hybrid (both, fused)."
+        _RETRIEVAL.mode, description="Default retrieval: dense, bm25 or hybrid (both, fused)."
+    )
+    fusion: FusionName = Field(
+        _RETRIEVAL.fusion,
+        description="How hybrid fuses dense and BM25: convex (normalized scores, weighted) or "
+        "rrf (reciprocal rank).",
+    )
+    dense_weight: float = Field(
+        _RETRIEVAL.dense_weight,
+        ge=0,
+        le=1,
+        description="Convex fusion: the dense share of the score; BM25 gets the rest.",
+    )
+    rrf_k: int = Field(_RETRIEVAL.rrf_k, ge=1, description="RRF fusion: the rank constant k.")
+    fusion_depth: int = Field(
+        _RETRIEVAL.depth, ge=1, description="Candidates each retriever hands the fusion."
+    )
+    bm25_stemmer: str | None = Field(
+        _BM25.stemmer,
+        description="Snowball stemmer of the lexical index (empty: none). Saved with the index: "
+        "a change rebuilds it.",
+    )
+    bm25_stopwords: str = Field(
+        _BM25.stopwords, description="Stopword list of the lexical index (bm25s' names: en, …)."
+    )
+    bm25_context: int = Field(
+        _BM25.context,
+        ge=0,
+        description="Neighbouring chunks indexed with each chunk on each side (BM25 only).",
+    )
+    bm25_own_weight: int = Field(
+        _BM25.own_weight,
+        ge=1,
+        description="How many times a chunk's own words count beside its neighbours' (BM25).",
     )
     collapse_duplicates: bool = Field(
-        True, description="Fold near-duplicate passages (syndicated copy) into one hit."
+        _RETRIEVAL.collapse,
+        description="Fold near-duplicate passages (syndicated copy) into one hit.",
     )
     recency_weight: float = Field(
-        0.5,
+        _RECENCY.weight,
         ge=0,
         description="Recency prior for questions about the present (no named past period): "
         "added to a passage's normalized score at age 0; 0 turns it off.",
     )
     recency_half_life: float = Field(
-        7.0, gt=0, description="Days after which the recency prior is worth half as much."
+        _RECENCY.half_life,
+        gt=0,
+        description="Days after which the recency prior is worth half as much.",
     )
     window_weight: float = Field(
-        1.0,
+        _RETRIEVAL.window_weight,
         ge=0,
         description='A period a question names ("in March 2025", "last week"): nothing '
         "published over a week before it is used, and this is added to the normalized score of a "
@@ -267,22 +335,37 @@ class Settings(BaseSettings):
     def retrieval(self) -> RetrievalSettings:
         return RetrievalSettings(
             mode=self.search_mode,
+            fusion=self.fusion,
+            dense_weight=self.dense_weight,
+            rrf_k=self.rrf_k,
+            depth=self.fusion_depth,
             collapse=self.collapse_duplicates,
+            bm25=BM25Settings(
+                stemmer=self.bm25_stemmer,
+                stopwords=self.bm25_stopwords,
+                context=self.bm25_context,
+                own_weight=self.bm25_own_weight,
+            ),
             recency=RecencyPrior(self.recency_weight, self.recency_half_life),
             window_weight=self.window_weight,
         )
 
     @property
-    def store_options(self) -> dict[str, Any]:
-        """Options for the vector store; each store reads only its own (prefixed) keys."""
+    def stores(self) -> StoreSettings:
+        """Every vector store's settings; the chosen store reads its own part."""
+        faiss = AnnSettings(
+            ann=self.ann,
+            ann_threshold=self.ann_threshold,
+            hnsw_m=self.hnsw_m,
+            ef_construction=self.ef_construction,
+            ef_search=self.ef_search,
+            nprobe=self.nprobe,
+            mmap=self.mmap,
+            exact_filter_max=self.exact_filter_max,
+        )
         token = self.milvus_token.get_secret_value() if self.milvus_token else None
-        return {
-            "milvus_uri": self.milvus_uri,
-            "milvus_collection": self.milvus_collection,
-            "milvus_token": token,
-            "milvus_index": self.milvus_index,
-            **{name: getattr(self, name) for name in FAISS_OPTIONS},
-        }
+        milvus = MilvusSettings(self.milvus_uri, self.milvus_collection, token, self.milvus_index)
+        return StoreSettings(faiss=faiss, milvus=milvus)
 
 
 def _optional(annotation: Any) -> bool:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from index.embedding import Embedder
+from index.embedding import Embedder, Observe
 from index.ingest import ingest
 from index.store import NewsIndex
 from service.config import Settings
@@ -12,9 +12,10 @@ from service.config import Settings
 log = logging.getLogger(__name__)
 
 
-def make_embedder(settings: Settings) -> Embedder:
-    """The embedder the settings describe: model, batch size, runtimes, threads, query cache."""
-    return Embedder(settings.model, settings.embed_batch_size, settings.embed_options)
+def make_embedder(settings: Settings, observe: Observe | None = None) -> Embedder:
+    """The embedder the settings describe: model, batch size, runtimes, threads, query cache;
+    `observe` hears how long each call took."""
+    return Embedder(settings.model, settings.embed_batch_size, settings.embed_options, observe)
 
 
 def open_index(
@@ -31,7 +32,7 @@ def open_index(
         settings.chunking,
         settings.vector_store,
         settings.retrieval,
-        settings.store_options,
+        settings.stores,
         read_only=read_only,
         checkpoint_seconds=settings.checkpoint_seconds,
         lock_wait=lock_wait,

@@ -3,18 +3,18 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable, Iterator
-from typing import Annotated, Any
+from collections.abc import Iterator
+from typing import Annotated
 
-import numpy as np
 from fastapi import Depends, Request
 from prometheus_client import CollectorRegistry, Counter, Histogram, ProcessCollector
 from prometheus_client.core import GaugeMetricFamily, InfoMetricFamily, Metric
 from starlette.datastructures import State
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from index.embedding import Embedder, EmbedOptions
+from index.embedding import Embedder
 from service.config import Settings
+from service.engine import make_embedder
 
 UNROUTED = "unrouted"  # the route label of requests that never reached a route
 # Seconds; answers with an LLM can take a minute or two, searches milliseconds.
@@ -56,20 +56,6 @@ class Metrics:
     def observe(self, method: str, route: str, status: int, seconds: float) -> None:
         self.requests.labels(method, route, str(status)).inc()
         self.latency.labels(method, route).observe(seconds)
-
-    def note_answer(self, requested: str, answered: str) -> None:
-        """AnswerService degrades rather than fails: a failed LLM leaves another model's name."""
-        if answered != requested:
-            self.llm_fallbacks.inc()
-
-    def watch_answers(
-        self, events: Iterable[tuple[str, Any]], requested: str
-    ) -> Iterator[tuple[str, Any]]:
-        """Passes a chat stream through, noting the model of its final answer."""
-        for name, data in events:
-            if name == "done":
-                self.note_answer(requested, data.model)
-            yield name, data
 
 
 class IndexCollector:
@@ -129,26 +115,8 @@ async def get_metrics(request: Request) -> Metrics:
 MetricsDep = Annotated[Metrics, Depends(get_metrics)]
 
 
-class TimedEmbedder(Embedder):
-    """The embedder with each call timed: the service measures index/ without changing it."""
-
-    def __init__(
-        self, model: str, batch_size: int, seconds: Histogram, options: EmbedOptions | None = None
-    ) -> None:
-        super().__init__(model, batch_size, options)
-        self.seconds = seconds
-
-    def embed_documents(self, texts: list[str], progress: bool = False) -> np.ndarray:
-        with self.seconds.labels("documents").time():
-            return super().embed_documents(texts, progress)
-
-    def embed_query(self, text: str) -> np.ndarray:
-        with self.seconds.labels("query").time():
-            return super().embed_query(text)
-
-
-def timed_embedder(settings: Settings, metrics: Metrics) -> TimedEmbedder:
-    """The embedder `make_embedder` would build, timed into `metrics`."""
-    return TimedEmbedder(
-        settings.model, settings.embed_batch_size, metrics.embedding, settings.embed_options
+def timed_embedder(settings: Settings, metrics: Metrics) -> Embedder:
+    """The embedder `make_embedder` would build, each call timed into `metrics`."""
+    return make_embedder(
+        settings, observe=lambda kind, seconds: metrics.embedding.labels(kind).observe(seconds)
     )

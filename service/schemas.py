@@ -9,13 +9,11 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 from pydantic.config import JsonDict
 
 from index.retrievers import SearchMode as Mode
-from service.llm import PROVIDERS
+from service.caps import DEFAULT_K, MAX_K, MAX_QUERY_CHARS
+from service.llm import SPEC_PATTERN
 
-__all__ = ["Mode"]  # re-exported for the routes
+__all__ = ["DEFAULT_K", "MAX_K", "MAX_QUERY_CHARS", "Mode"]  # re-exported for the routes
 
-# Hard caps in the schema; NEWSRAG_MAX_QUERY_CHARS and NEWSRAG_MAX_K may only lower them.
-MAX_QUERY_CHARS = 2000
-MAX_K = 100
 # At least one character that is not white space. Spelled out rather than \S, because regex
 # engines disagree on what \s holds (U+0085, U+001C..U+001F), and the schema must mean
 # exactly what the server enforces.
@@ -23,8 +21,6 @@ SPACE = " \t\n\r\f\v\x1c-\x1f\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f
 NOT_BLANK = f"[^{SPACE}]"
 # A document id is a URL path segment: no slash, and it does not start with white space.
 DOC_ID = f"^[^/{SPACE}][^/]*$"
-# Model names as servers spell them: gpt-4o-mini, llama3.1:8b, Qwen/Qwen2.5-7B-Instruct.
-LLM_SPEC = rf"^(extractive|({'|'.join(PROVIDERS)}):[A-Za-z0-9_.:/@+-]+)$"
 
 
 class Strict(BaseModel):
@@ -43,6 +39,8 @@ AsOf = Annotated[
 
 
 Source = Annotated[str, Field(min_length=1, max_length=200)]
+# How many passages: up to the hard cap here, NEWSRAG_MAX_K's lower one in `allowed_k`.
+K = Annotated[int, Field(ge=1, le=MAX_K)]
 
 
 class SearchFilters(Strict):
@@ -73,7 +71,7 @@ class SearchRequest(Strict):
         description="What to look for.",
         examples=["China-Russia trade 2024"],
     )
-    k: int = Field(5, ge=1, le=100, description="How many passages to return.")
+    k: K = Field(DEFAULT_K, description="How many passages to return.")
     filters: SearchFilters | None = None
     as_of: AsOf = None
     mode: Mode | None = Field(None, description="Retrieval mode; the server default when absent.")
@@ -300,13 +298,13 @@ class AnswerRequest(Strict):
         description="The question.",
         examples=["Who is Ma Youjun?"],
     )
-    k: int = Field(5, ge=1, le=100, description="How many passages to answer from.")
+    k: K = Field(DEFAULT_K, description="How many passages to answer from.")
     filters: SearchFilters | None = None
     as_of: AsOf = None
     mode: Mode | None = Field(None, description="Retrieval mode; the server default when absent.")
     llm: str | None = Field(
         None,
-        pattern=LLM_SPEC,
+        pattern=SPEC_PATTERN,
         max_length=200,
         description='"extractive" or "provider:model"; the server default when absent.',
     )
@@ -340,7 +338,12 @@ class AnswerResponse(BaseModel):
     )
     sentences: list[CheckedSentence]
     passages: list[SearchHit]
-    model: str
+    model: str = Field(..., description='The answerer: "extractive" or "provider:model".')
+    fallback: bool = Field(
+        False,
+        description="The LLM asked for failed: `model` is the extractive answer standing in, "
+        "and `notice` says why.",
+    )
     took_ms: float
     time: TimeOut
     notice: str | None = None
@@ -366,11 +369,11 @@ class ChatRequest(Strict):
     )
     conversation_id: str | None = Field(None, min_length=1, max_length=100)
     stream: bool = False
-    k: int = Field(5, ge=1, le=100)
+    k: K = DEFAULT_K
     filters: SearchFilters | None = None
     as_of: AsOf = None
     mode: Mode | None = None
-    llm: str | None = Field(None, pattern=LLM_SPEC, max_length=200)
+    llm: str | None = Field(None, pattern=SPEC_PATTERN, max_length=200)
 
     @field_validator("messages")
     @classmethod

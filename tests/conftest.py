@@ -3,23 +3,20 @@
 from __future__ import annotations
 
 import json
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import uvicorn
 from fastapi.testclient import TestClient
 
-from index.embedding import Embedder
+from index.embedding import Embedder, EmbedOptions
 from index.ingest import ingest
 from index.store import NewsIndex
 from service.config import Settings
 from service.main import create_app
 from tests.fake_llm import fake_llm  # noqa: F401  (a fixture, for every test)
 from tests.feed_server import feed_server  # noqa: F401  (a fixture, for every test)
+from tests.service.live import serve
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
@@ -38,8 +35,10 @@ def model_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
 
 
 @pytest.fixture(scope="session")
-def embedder() -> Embedder:
-    return Embedder()
+def embedder(model_cache: Path) -> Embedder:
+    """What the service runs by default (openvino-int8 documents, onnx-int8 queries), exported
+    once per session: behaviour is tested on what ships."""
+    return Embedder(options=EmbedOptions(cache_dir=model_cache))
 
 
 @pytest.fixture(scope="session")
@@ -98,15 +97,5 @@ def gold() -> list[dict[str, object]]:
 def live_server(seeds_index: NewsIndex) -> Iterator[str]:
     """The real app served by uvicorn on a loopback port, in a thread: for browsers and load."""
     settings = Settings(index_dir=seeds_index.directory, seed_dir=None)
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    app = create_app(settings, index=seeds_index)
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning"))
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started and time.monotonic() < deadline:
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{sock.getsockname()[1]}"
-    server.should_exit = True
-    thread.join(10)
+    with serve(create_app(settings, index=seeds_index)) as (host, port):
+        yield f"http://{host}:{port}"

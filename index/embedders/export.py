@@ -15,13 +15,40 @@ from contextlib import contextmanager, redirect_stderr, redirect_stdout
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from index.embedders.base import INPUT_NAMES
+from index.embedders.base import (
+    INPUT_NAMES,
+    Backend,
+    BackendOptions,
+    PooledBackend,
+    RunGraph,
+    model_tokenizer,
+)
+from index.embedders.light import LIGHT_BACKENDS, stamp
 
 if TYPE_CHECKING:
     from sentence_transformers import SentenceTransformer
 
 log = logging.getLogger(__name__)
 ONNX_OPSET = 17
+
+
+def exported_backend(
+    model: SentenceTransformer,
+    model_id: str,
+    options: BackendOptions,
+    backend: str,
+    build: Callable[[Path], None],
+    runtime: Callable[[Path], RunGraph],
+) -> Backend:
+    """What every exported-graph backend is: `build` run once into the cache, the folder
+    stamped with its source where the light query path can use it (so later queries need not
+    load the model), `runtime` running the graph there, the model's tokenizer and pooling
+    around it. `runtime` is made before this is called, so a missing runtime package is
+    reported before minutes of exporting."""
+    folder = export_once(model_dir(options.cache_dir, model, model_id, backend), build)
+    if backend in LIGHT_BACKENDS:
+        stamp(folder, options.source)
+    return PooledBackend(model_tokenizer(model), runtime(folder))
 
 
 def model_dir(cache_dir: Path, model: SentenceTransformer, model_id: str, backend: str) -> Path:

@@ -61,13 +61,9 @@ def load(backend: str, options: BackendOptions) -> Backend | None:
     export = find_export(options.cache_dir, source, backend)
     if window is None or export is None or not (source / "tokenizer.json").is_file():
         return None
-    import onnxruntime as ort
+    from index.embedders.onnx import open_session
 
-    from index.embedders.onnx import FILE, session_options
-
-    session = ort.InferenceSession(
-        str(export / FILE), session_options(ort, options.threads), ["CPUExecutionProvider"]
-    )
+    session = open_session(export, options.threads)
     inputs = {i.name for i in session.get_inputs()}
     tokenize = _tokenizer(source / "tokenizer.json", window, inputs)
     return PooledBackend(tokenize, lambda feeds: session.run(None, feeds)[0])

@@ -6,15 +6,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from index.embedders.base import (
-    Backend,
-    BackendOptions,
-    MissingDependency,
-    PooledBackend,
-    model_tokenizer,
-)
-from index.embedders.export import export_once, export_onnx, model_dir
-from index.embedders.light import stamp
+from index.embedders.base import Backend, BackendOptions, MissingDependency, RunGraph
+from index.embedders.export import export_onnx, exported_backend
 
 if TYPE_CHECKING:
     from sentence_transformers import SentenceTransformer
@@ -25,27 +18,40 @@ INSTALL = "the onnx backends need onnxruntime and onnx: pip install onnxruntime 
 
 
 def fp32(model: SentenceTransformer, model_id: str, options: BackendOptions) -> Backend:
-    return _load(model, model_id, options, "onnx", lambda folder: export_onnx(model, folder / FILE))
+    runtime = _runtime(options.threads)
+    return exported_backend(
+        model, model_id, options, "onnx", lambda to: export_onnx(model, to / FILE), runtime
+    )
 
 
 def int8(model: SentenceTransformer, model_id: str, options: BackendOptions) -> Backend:
-    return _load(model, model_id, options, "onnx-int8", lambda folder: _export_int8(model, folder))
-
-
-def _load(
-    model: SentenceTransformer,
-    model_id: str,
-    options: BackendOptions,
-    backend: str,
-    build: Callable[[Path], None],
-) -> Backend:
-    ort = _require()
-    folder = export_once(model_dir(options.cache_dir, model, model_id, backend), build)
-    stamp(folder, options.source)  # later queries may then run without loading the model
-    session = ort.InferenceSession(
-        str(folder / FILE), session_options(ort, options.threads), ["CPUExecutionProvider"]
+    runtime = _runtime(options.threads)
+    return exported_backend(
+        model, model_id, options, "onnx-int8", lambda to: _export_int8(model, to), runtime
     )
-    return PooledBackend(model_tokenizer(model), lambda feeds: session.run(None, feeds)[0])
+
+
+def _runtime(threads: int) -> Callable[[Path], RunGraph]:
+    _require()
+
+    def run_in(folder: Path) -> RunGraph:
+        session = open_session(folder, threads)
+        return lambda feeds: session.run(None, feeds)[0]
+
+    return run_in
+
+
+def open_session(folder: Path, threads: int) -> Any:
+    """An ONNX Runtime session on the folder's graph, on the CPU: what the light query path
+    (index/embedders/light.py) runs too, so both run the graph alike."""
+    import onnxruntime as ort
+
+    options = ort.SessionOptions()
+    options.log_severity_level = 3  # errors only: it warns about unused initializers
+    if threads:
+        options.intra_op_num_threads = threads
+    options.inter_op_num_threads = 1  # the graph is one chain: parallel branches do not exist
+    return ort.InferenceSession(str(folder / FILE), options, ["CPUExecutionProvider"])
 
 
 def _export_int8(model: SentenceTransformer, folder: Path) -> None:
@@ -59,19 +65,9 @@ def _export_int8(model: SentenceTransformer, folder: Path) -> None:
     (folder / "fp32.onnx").unlink()
 
 
-def session_options(ort: Any, threads: int) -> Any:
-    options = ort.SessionOptions()
-    options.log_severity_level = 3  # errors only: it warns about unused initializers
-    if threads:
-        options.intra_op_num_threads = threads
-    options.inter_op_num_threads = 1  # the graph is one chain: parallel branches do not exist
-    return options
-
-
-def _require() -> Any:
+def _require() -> None:
     try:
         import onnx  # noqa: F401  (quantization and export need it)
-        import onnxruntime
+        import onnxruntime  # noqa: F401
     except ImportError as exc:
         raise MissingDependency(INSTALL) from exc
-    return onnxruntime

@@ -16,10 +16,9 @@ from index.embedders.base import (
     Backend,
     BackendOptions,
     MissingDependency,
-    PooledBackend,
-    model_tokenizer,
+    RunGraph,
 )
-from index.embedders.export import export_once, export_onnx, model_dir
+from index.embedders.export import export_onnx, exported_backend
 
 if TYPE_CHECKING:
     from sentence_transformers import SentenceTransformer
@@ -30,32 +29,28 @@ INSTALL = "the openvino backends need openvino, nncf and onnx: pip install openv
 
 
 def fp32(model: SentenceTransformer, model_id: str, options: BackendOptions) -> Backend:
-    return _load(model, model_id, options, "openvino", lambda folder: _export(model, folder, False))
-
-
-def int8(model: SentenceTransformer, model_id: str, options: BackendOptions) -> Backend:
-    return _load(
-        model, model_id, options, "openvino-int8", lambda folder: _export(model, folder, True)
+    runtime = _runtime(options.threads)
+    return exported_backend(
+        model, model_id, options, "openvino", lambda to: _export(model, to, False), runtime
     )
 
 
-def _load(
-    model: SentenceTransformer,
-    model_id: str,
-    options: BackendOptions,
-    backend: str,
-    build: Callable[[Path], None],
-) -> Backend:
+def int8(model: SentenceTransformer, model_id: str, options: BackendOptions) -> Backend:
+    runtime = _runtime(options.threads)
+    return exported_backend(
+        model, model_id, options, "openvino-int8", lambda to: _export(model, to, True), runtime
+    )
+
+
+def _runtime(threads: int) -> Callable[[Path], RunGraph]:
     ov = _require()
-    folder = export_once(model_dir(options.cache_dir, model, model_id, backend), build)
     config: dict[str, Any] = {"INFERENCE_PRECISION_HINT": "f32"}  # no silent bf16 on new CPUs
-    if options.threads:
-        config["INFERENCE_NUM_THREADS"] = options.threads
-    compiled = ov.Core().compile_model(str(folder / FILE), "CPU", config)
-    return PooledBackend(model_tokenizer(model), _runner(compiled))
+    if threads:
+        config["INFERENCE_NUM_THREADS"] = threads
+    return lambda folder: _runner(ov.Core().compile_model(str(folder / FILE), "CPU", config))
 
 
-def _runner(compiled: Any) -> Callable[[dict[str, np.ndarray]], np.ndarray]:
+def _runner(compiled: Any) -> RunGraph:
     """One infer request per thread: a request is not safe to share between threads."""
     local = threading.local()
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 import os
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -20,11 +19,8 @@ __all__ = [
     "Reader",
     "UnsupportedFile",
     "discover",
-    "read_documents",
     "read_file",
 ]
-
-log = logging.getLogger(__name__)
 
 READERS: dict[str, Reader] = {
     ".txt": TextReader(),
@@ -65,17 +61,3 @@ def read_file(path: Path) -> list[Document]:
         return reader.read(path)
     except OSError as exc:
         raise ReadError(path, exc.strerror or str(exc)) from exc
-
-
-def read_documents(paths: Iterable[Path]) -> Iterator[Document]:
-    """Read every discovered file, logging and skipping bad ones so one never stops a run."""
-    for path in discover(paths):
-        try:
-            yield from read_file(path)
-        except UnsupportedFile as exc:
-            log.warning("skipping %s", exc)
-        except PartlyRead as exc:
-            log.error("cannot read %s", exc)
-            yield from exc.documents
-        except ReadError as exc:
-            log.error("cannot read %s", exc)

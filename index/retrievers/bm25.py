@@ -3,8 +3,8 @@
 Chunks are added and deleted as they come, and a commit makes them visible to the next search
 (milliseconds), so a write never rebuilds anything. Searches take tantivy's current searcher, a
 snapshot that a later commit does not change, and its top-k (block-max WAND) skips most
-postings of common terms instead of scoring them all. README, "The write path", says why
-tantivy rather than SQLite FTS5 or bm25s with a delta segment.
+postings of common terms instead of scoring them all. docs/backends.md, "The lexical index",
+says why tantivy rather than SQLite FTS5 or bm25s with a delta segment.
 """
 
 from __future__ import annotations

@@ -15,9 +15,9 @@ from pathlib import Path
 
 import watchfiles
 
-from index.ingest import IngestReport
+from index.ingest import IngestReport, good_records
 from index.models import Document
-from index.readers import PartlyRead, ReadError, UnsupportedFile, discover, read_file
+from index.readers import ReadError, UnsupportedFile, discover
 from index.sources.base import Sink
 from index.sources.state import load_json, save_json
 
@@ -101,7 +101,7 @@ class FolderSync:
     def _read(self, path: Path, report: SyncReport) -> list[Document] | None:
         """The file's documents, upserted; None when it could not be read or stored."""
         try:
-            docs = _good_records(path, report)
+            docs = good_records(path, report)
             upserted = self.sink.upsert(docs)
         except UnsupportedFile:
             return None
@@ -161,15 +161,3 @@ def watch_folders(
         report = folders.update(Path(path) for _, path in changes) if changes else None
         if report is not None and report.changed:
             on_sync(report)
-
-
-def _good_records(path: Path, report: SyncReport) -> list[Document]:
-    """The file's documents; of a file with some bad records, the good ones (each bad one
-    reported)."""
-    try:
-        return read_file(path)
-    except PartlyRead as exc:
-        for problem in exc.problems:
-            log.error("cannot read %s: %s", path, problem)
-            report.errors.append((str(path), problem))
-        return exc.documents

@@ -9,8 +9,7 @@ txtai's `cells()` suggest. Every kind sits inside an IndexIDMap2, so ids stay th
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from typing import Any, Literal, get_args
 
 import faiss
@@ -25,12 +24,10 @@ APPROXIMATE = {
 }
 AnnKind = Literal["auto", "flat", "hnsw", "hnsw-sq8", "ivf-sq8"]
 KINDS: tuple[str, ...] = get_args(AnnKind)
-# `auto` is HNSW up to AUTO_IVF_ABOVE vectors and IVF-SQ8 beyond (README, "Approximate
-# indexes"). On SciFact's 28,553 real chunk vectors and its real queries, recall@10 against
-# exact search: HNSW (M 32, efSearch 64) 0.990 in 0.24 ms, IVF-SQ8 (676 cells, nprobe 32) 0.923.
-# At 1M jittered copies of them: IVF-SQ8 (4,000 cells, nprobe 96) 0.969 in 1.4 ms and 0.5 GB
-# (nprobe 32: 0.939, 64: 0.954), HNSW 0.716 in 1.8 GB, 0.88 even at efSearch 256: near-copies
-# (syndicated news) crowd its graph.
+# `auto` is HNSW up to AUTO_IVF_ABOVE vectors and IVF-SQ8 beyond: on real vectors HNSW is
+# near-exact, while at a million near-copies (syndicated news) its graph gets lost and IVF-SQ8
+# holds them together in a quarter of the memory. The measurements: docs/benchmarks.md,
+# "Approximate indexes" (`newsrag ann`).
 AUTO = "hnsw"
 AUTO_LARGE = "ivf-sq8"
 AUTO_IVF_ABOVE = 500_000
@@ -45,28 +42,21 @@ MAX_WIDENING = 16  # filtered ANN search widens efSearch/nprobe at most this man
 
 @dataclass(frozen=True)
 class AnnSettings:
-    """The FAISS store's options; the field names are the keys of `Settings.store_options`."""
+    """The FAISS store's options (NEWSRAG_ANN, NEWSRAG_HNSW_M, …: service.config reads them
+    into this, and takes its defaults from here)."""
 
-    ann: str = "auto"
+    ann: AnnKind = "auto"
     ann_threshold: int = 25_000
     hnsw_m: int = 32
     ef_construction: int = 80
     ef_search: int = 64
-    nprobe: int = 96  # recall@10 0.969 at 1M vectors (0.939 at 32), 1.4 ms
+    nprobe: int = 96  # recall against speed at 1M vectors: docs/benchmarks.md
     mmap: bool = False
     exact_filter_max: int = 20_000
 
-    @classmethod
-    def from_options(cls, options: Mapping[str, Any]) -> AnnSettings:
-        """Takes the keys it knows (other stores' options may share the mapping)."""
-        known = {f.name for f in fields(cls)}
-        settings = cls(**{k: v for k, v in options.items() if k in known})
-        if settings.ann not in KINDS:
-            raise ValueError(f"unknown ANN kind {settings.ann!r}; known: {', '.join(KINDS)}")
-        return settings
-
-
-FAISS_OPTIONS = tuple(f.name for f in fields(AnnSettings))  # each is also a NEWSRAG_* setting
+    def __post_init__(self) -> None:
+        if self.ann not in KINDS:
+            raise ValueError(f"unknown ANN kind {self.ann!r}; known: {', '.join(KINDS)}")
 
 
 def target_kind(settings: AnnSettings, live: int, current: str) -> str:

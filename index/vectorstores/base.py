@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import Protocol
 
 import numpy as np
+
+from index.vectorstores.ann import AnnSettings
+from index.vectorstores.milvus import MilvusSettings
 
 
 class VectorStore(Protocol):
@@ -25,3 +29,11 @@ class VectorStore(Protocol):
     def save(self) -> None: ...
 
     def __len__(self) -> int: ...
+
+
+@dataclass(frozen=True)
+class StoreSettings:
+    """Every store's options, each store reading its own part (a new store adds its own)."""
+
+    faiss: AnnSettings = field(default_factory=AnnSettings)
+    milvus: MilvusSettings = field(default_factory=MilvusSettings)

@@ -8,7 +8,7 @@ import logging
 import os
 import tempfile
 import threading
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -18,6 +18,7 @@ import numpy as np
 
 from index.vectorstores import ann, idmap
 from index.vectorstores.ann import AnnSettings
+from index.vectorstores.base import StoreSettings
 
 log = logging.getLogger(__name__)
 FILENAME = "vectors.faiss"
@@ -56,8 +57,8 @@ class FaissStore:
         self._settle()
 
     @classmethod
-    def open(cls, directory: Path, dimension: int, options: Mapping[str, Any]) -> FaissStore:
-        return cls(directory, dimension, AnnSettings.from_options(options))
+    def open(cls, directory: Path, dimension: int, settings: StoreSettings) -> FaissStore:
+        return cls(directory, dimension, settings.faiss)
 
     @property
     def kind(self) -> str:

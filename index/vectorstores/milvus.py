@@ -9,14 +9,18 @@ from __future__ import annotations
 import hashlib
 import importlib
 import logging
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType
-from typing import Any
+from typing import TYPE_CHECKING, Any, Literal, get_args
 
 import numpy as np
 
 from index.manifest import IndexMismatch
+
+if TYPE_CHECKING:
+    from index.vectorstores.base import StoreSettings
 
 log = logging.getLogger(__name__)
 
@@ -31,7 +35,21 @@ def default_collection(directory: Path) -> str:
     return f"{COLLECTION}_{digest}"
 
 
-INDEXES = ("AUTOINDEX", "FLAT")  # Milvus picks and tunes an ANN index / exact brute force
+MilvusIndex = Literal["AUTOINDEX", "FLAT"]  # Milvus picks and tunes an ANN index / exact search
+INDEXES: tuple[str, ...] = get_args(MilvusIndex)
+
+
+@dataclass(frozen=True)
+class MilvusSettings:
+    """Where the vectors live (NEWSRAG_MILVUS_*): unset `uri` is milvus-lite in milvus.db
+    inside the index directory; unset `collection` is one per index directory."""
+
+    uri: str | None = None
+    collection: str | None = None
+    token: str | None = field(default=None, repr=False)  # user:password or an API key
+    index: MilvusIndex = "AUTOINDEX"
+
+
 PRIMARY, VECTOR = "id", "vector"
 STRONG = {"consistency_level": "Strong"}  # a write is visible to the very next read
 # Ids per delete or `id in [...]` filter: bounds each expression (parsing costs ~15 µs an id
@@ -55,18 +73,13 @@ class MilvusStore:
         self._open()
 
     @classmethod
-    def open(cls, directory: Path, dimension: int, options: Mapping[str, Any]) -> MilvusStore:
-        """Options: milvus_uri, milvus_token, milvus_collection, milvus_index (all optional)."""
-        uri = str(options.get("milvus_uri") or directory / LOCAL_FILE)
-        collection = options.get("milvus_collection") or default_collection(directory)
-        index = options.get("milvus_index") or INDEXES[0]
+    def open(cls, directory: Path, dimension: int, settings: StoreSettings) -> MilvusStore:
+        chosen = settings.milvus
+        uri = chosen.uri or str(directory / LOCAL_FILE)
+        collection = chosen.collection or default_collection(directory)
         # pymilvus's own rule: a URI ending in .db is an embedded milvus-lite database.
         return cls(
-            connect(uri, options.get("milvus_token")),
-            collection,
-            dimension,
-            index,
-            local=uri.endswith(".db"),
+            connect(uri, chosen.token), collection, dimension, chosen.index, uri.endswith(".db")
         )
 
     def _open(self) -> None:

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import re
-import threading
-from collections import OrderedDict
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from time import perf_counter
@@ -17,13 +16,15 @@ from index.periods import label
 from index.query import TimeSense
 from index.store import NewsIndex
 from service.answering.base import Answerer
-from service.answering.citations import MARKER, SentenceCheck, check
+from service.answering.citations import SentenceCheck, check
 from service.answering.extractive import Assessment, ExtractiveAnswerer
 from service.answering.llm import LLMAnswerer
+from service.answering.markers import citations_in
 from service.answering.rewrite import llm_rewrite, rule_rewrite
 from service.config import Settings
-from service.llm import get_client
-from service.llm.base import ChatClient, LLMError
+from service.llm import EXTRACTIVE, get_client, resolve
+from service.llm.base import LLMError
+from service.llm.pool import ClientPool
 
 NO_PASSAGES = "No passage in the index matches the question, so there is nothing to answer from."
 RELATED = "The closest passages are listed as related."
@@ -34,8 +35,6 @@ _WH_BE = re.compile(
 _WH_DO = re.compile(
     r"^\w+(?: \w+)? (?:did|does|do|has|have|had|will|can|could|should|would)\b", re.I
 )
-EXTRACTIVE = "extractive"
-MAX_CLIENTS = 8
 
 
 @dataclass(frozen=True)
@@ -50,6 +49,9 @@ class Answer:
     answered: bool = True  # False: the passages do not answer; they are only related
     relevant: list[bool] = field(default_factory=list)  # per sentence: it answers the question
     notice: str | None = None
+    # The LLM asked for failed and the extractive answer stands in (`notice` says why): a flag,
+    # since no model name tells a stand-in from what was asked for.
+    fallback: bool = False
 
     @property
     def holds_as_of(self) -> str | None:
@@ -76,42 +78,44 @@ class Draft:
     notice: str | None = None
     cited: set[int] = field(default_factory=set)
     answered: bool = True
+    fallback: bool = False
+
+    def fall_back(self, answerer: Answerer, exc: LLMError) -> None:
+        """The LLM failed: the extractive answer is written instead, from the start."""
+        self.model, self.text, self.cited = EXTRACTIVE, "", set()
+        self.notice = (
+            f"The language model {answerer.model} failed ({exc}); "
+            "this answer was composed from the passages themselves."
+        )
+        self.fallback = True
 
 
 class AnswerService:
-    """Holds the answerers (one LLM client per spec, reused) over one index."""
+    """Holds the answerers over one index: the extractive one, and LLM clients (one per spec,
+    pooled for reuse)."""
 
     def __init__(self, index: NewsIndex, settings: Settings) -> None:
         self.index = index
         self.settings = settings
         self.extractive = ExtractiveAnswerer(index.embedder, unknown_words=index.unknown_words)
-        self._clients: OrderedDict[str, ChatClient] = OrderedDict()
-        self._lock = threading.Lock()
+        self.clients = ClientPool(lambda spec: get_client(spec, settings))
 
-    def answerer(self, spec: str | None = None) -> Answerer:
-        """The answerer for `spec` ("extractive" or "provider:model"); ValueError if unknown."""
-        spec = spec or self.settings.llm
-        if spec == EXTRACTIVE:
-            return self.extractive
-        return LLMAnswerer(self.client(spec))
+    def check(self, spec: str | None) -> None:
+        """ValueError unless `spec` (or the default) names an answerer, found without making
+        one: an unknown LLM is refused before any work."""
+        resolve(spec or self.settings.llm)
 
-    def client(self, spec: str) -> ChatClient:
-        """A pooled client per spec; few are kept, so per-request model names cannot pile up."""
-        with self._lock:
-            if spec in self._clients:
-                self._clients.move_to_end(spec)
-                return self._clients[spec]
-            client = self._clients[spec] = get_client(spec, self.settings)
-            while len(self._clients) > MAX_CLIENTS:
-                self._clients.popitem(last=False)[1].close()
-            return client
+    @contextmanager
+    def answerer(self, spec: str | None = None) -> Iterator[Answerer]:
+        """The answerer for `spec` ("extractive" or "provider:model"; ValueError if unknown),
+        its LLM client held until the block ends."""
+        with self.clients.lease(spec or self.settings.llm) as client:
+            yield self.extractive if client is None else LLMAnswerer(client)
 
     def standalone_query(self, history: list[dict[str, str]], llm: str | None = None) -> str:
         """The conversation's last question as a query that stands on its own."""
-        spec = llm or self.settings.llm
-        if spec == EXTRACTIVE:
-            return rule_rewrite(history)
-        return llm_rewrite(history, self.client(spec))
+        with self.clients.lease(llm or self.settings.llm) as client:
+            return rule_rewrite(history) if client is None else llm_rewrite(history, client)
 
     def retrieve(
         self, question: str, k: int, filters: Filters | None, mode: str | None
@@ -131,10 +135,10 @@ class AnswerService:
         """A checked answer, or a plain "the articles don't say"; an LLM failure degrades to
         the extractive answer with a notice."""
         started = perf_counter()
-        answerer = self.answerer(llm)
-        passages, time = self.retrieve(question, k, filters, mode)
-        assessment = self.extractive.assess(question, passages, time.window)
-        draft = self._write(answerer, question, passages, assessment)
+        with self.answerer(llm) as answerer:
+            passages, time = self.retrieve(question, k, filters, mode)
+            assessment = self.extractive.assess(question, passages, time.window)
+            draft = self._write(answerer, question, passages, assessment)
         return self._finish(question, draft, passages, time, started, assessment)
 
     def _write(
@@ -152,8 +156,10 @@ class AnswerService:
                 raise LLMError("it returned an empty answer")
             return Draft(answerer.model, text)
         except LLMError as exc:
-            text = "".join(self.extractive.compose(assessment))
-            return Draft(EXTRACTIVE, text, fallback(answerer, exc))
+            draft = Draft(answerer.model)
+            draft.fall_back(answerer, exc)
+            draft.text = "".join(self.extractive.compose(assessment))
+            return draft
 
     def _finish(
         self,
@@ -179,6 +185,7 @@ class AnswerService:
             answered=draft.answered,
             relevant=relevant,
             notice=draft.notice,
+            fallback=draft.fallback,
         )
 
     def stream(
@@ -192,20 +199,20 @@ class AnswerService:
         """Typed events: passages (with the time read), delta*, citation*, error?, done (whose
         answer is final)."""
         started = perf_counter()
-        answerer = self.answerer(llm)
-        passages, time = self.retrieve(question, k, filters, mode)
-        yield "passages", (passages, time)
-        assessment = self.extractive.assess(question, passages, time.window)
-        draft = Draft(answerer.model, notice=None if passages else NO_PASSAGES)
-        if not passages or not assessment.answered:
-            draft.answered = False
-            if passages:
-                draft.text = abstention(question, assessment.unknown)
-                yield "delta", {"text": draft.text}
-        elif answerer is self.extractive:
-            yield from self._deltas(self.extractive.compose(assessment), passages, draft)
-        else:
-            yield from self._stream_draft(answerer, question, passages, draft, assessment)
+        with self.answerer(llm) as answerer:
+            passages, time = self.retrieve(question, k, filters, mode)
+            yield "passages", (passages, time)
+            assessment = self.extractive.assess(question, passages, time.window)
+            draft = Draft(answerer.model, notice=None if passages else NO_PASSAGES)
+            if not passages or not assessment.answered:
+                draft.answered = False
+                if passages:
+                    draft.text = abstention(question, assessment.unknown)
+                    yield "delta", {"text": draft.text}
+            elif answerer is self.extractive:
+                yield from self._deltas(self.extractive.compose(assessment), passages, draft)
+            else:
+                yield from self._stream_draft(answerer, question, passages, draft, assessment)
         yield "done", self._finish(question, draft, passages, time, started, assessment)
 
     def _stream_draft(
@@ -221,8 +228,7 @@ class AnswerService:
             if not draft.text.strip():
                 raise LLMError("it returned an empty answer")
         except LLMError as exc:
-            draft.model, draft.text, draft.notice = EXTRACTIVE, "", fallback(answerer, exc)
-            draft.cited.clear()
+            draft.fall_back(answerer, exc)
             # After an error with a fallback, the deltas start the answer over.
             yield "error", {"error": "llm_failed", "message": draft.notice, "fallback": EXTRACTIVE}
             yield from self._deltas(self.extractive.compose(assessment), passages, draft)
@@ -237,10 +243,7 @@ class AnswerService:
                 yield "citation", {"n": n, "chunk_id": passages[n - 1].chunk_id}
 
     def close(self) -> None:
-        with self._lock:
-            for client in self._clients.values():
-                client.close()
-            self._clients.clear()
+        self.clients.close()
 
 
 def abstention(question: str, unknown: tuple[str, ...] = ()) -> str:
@@ -269,18 +272,6 @@ def cited_date(citations: tuple[int, ...], passages: list[Hit]) -> str | None:
 
 def new_citations(draft: Draft, count: int) -> list[int]:
     """Valid citation numbers that appear in the draft for the first time."""
-    found = []
-    for match in MARKER.finditer(draft.text):
-        for part in match.group(1).replace(";", ",").split(","):
-            n = int(part)
-            if 1 <= n <= count and n not in draft.cited:
-                draft.cited.add(n)
-                found.append(n)
+    found = [n for n in citations_in(draft.text) if 1 <= n <= count and n not in draft.cited]
+    draft.cited.update(found)
     return found
-
-
-def fallback(answerer: Answerer, exc: LLMError) -> str:
-    return (
-        f"The language model {answerer.model} failed ({exc}); "
-        "this answer was composed from the passages themselves."
-    )

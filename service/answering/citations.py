@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from service.answering.markers import citations_in, without_markers
 from service.answering.sentences import split_answer
 
-MARKER = re.compile(r"\[\s*(\d+(?:\s*[,;]\s*\d+)*)\s*\]")
 QUOTE = re.compile(r"\"([^\"]{3,})\"|“([^”]{3,})”")
 _FOLD = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"', "–": "-", "—": "-"})
 
@@ -20,19 +20,14 @@ class SentenceCheck:
     problems: tuple[str, ...] = ()
 
 
-def citations_in(sentence: str) -> list[int]:
-    """Citation numbers in order of appearance, without repeats."""
-    numbers = (int(n) for m in MARKER.finditer(sentence) for n in re.split(r"[,;]", m.group(1)))
-    return list(dict.fromkeys(numbers))
-
-
 def quotes_in(sentence: str) -> list[str]:
-    return [a or b for a, b in QUOTE.findall(MARKER.sub("", sentence))]
+    return [a or b for a, b in QUOTE.findall(without_markers(sentence))]
 
 
-def normalize(text: str) -> str:
+def folded(text: str) -> str:
     """Whitespace and typographic quotes/dashes folded, so a faithful quote is not failed on
-    a curly apostrophe; words and their order still have to match exactly."""
+    a curly apostrophe; words, case and order still have to match exactly (unlike eval's
+    `plain_words`, which grades an answer on its words alone)."""
     return " ".join(text.translate(_FOLD).split())
 
 
@@ -44,9 +39,9 @@ def check_sentence(sentence: str, passages: list[str]) -> SentenceCheck:
     ]
     if not cited:
         problems.append("no citation")
-    sources = [normalize(passages[n - 1]) for n in valid]
+    sources = [folded(passages[n - 1]) for n in valid]
     for quote in quotes_in(sentence):
-        if not any(normalize(quote) in source for source in sources):
+        if not any(folded(quote) in source for source in sources):
             problems.append(f'quote "{quote}" is not in the cited passages')
     return SentenceCheck(sentence, tuple(cited), bool(valid) and not problems, tuple(problems))
 

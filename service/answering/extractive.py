@@ -22,10 +22,12 @@ from index.metadata import dateline_end
 from index.models import Hit
 from index.periods import Window
 from service.answering import judge
-from service.answering.citations import MARKER, SentenceCheck
+from service.answering.citations import SentenceCheck
 from service.answering.judge import Evidence, Judge
+from service.answering.markers import without_markers
 from service.answering.sentences import Span, split
 from service.answering.words import terms
+from service.llm import EXTRACTIVE
 
 # A statement ends as one; headlines, bylines ("| May 6, 2025") and page furniture do not.
 _STATEMENT_END = re.compile(r"[.!?][\"'”’)\]]*$")
@@ -74,7 +76,7 @@ class Assessment:
 
 
 class ExtractiveAnswerer:
-    model = "extractive"
+    model = EXTRACTIVE
 
     def __init__(
         self,
@@ -197,7 +199,7 @@ class ExtractiveAnswerer:
         verdicts: list[bool | None] = []
         unjudged: list[int] = []
         for i, check in enumerate(sentences):
-            text = MARKER.sub("", check.text).strip().rstrip(".").strip()
+            text = without_markers(check.text).strip().rstrip(".").strip()
             cited = [passages[n - 1] for n in check.citations if 1 <= n <= len(passages)]
             if not cited:
                 verdicts.append(False)
@@ -211,7 +213,7 @@ class ExtractiveAnswerer:
                 verdicts.append(None)
                 unjudged.append(i)
         if unjudged:
-            texts = [MARKER.sub("", sentences[i].text).strip() for i in unjudged]
+            texts = [without_markers(sentences[i].text).strip() for i in unjudged]
             cosine = self.embedder.embed_documents(texts) @ self.embedder.embed_query(topic)
             for i, text, cos in zip(unjudged, texts, cosine, strict=True):
                 cited = [passages[n - 1] for n in sentences[i].citations if 1 <= n <= len(passages)]

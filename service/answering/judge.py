@@ -203,7 +203,8 @@ class Judge:
     of their day), thresholds picked on half and checked on the other half. Shares of content
     words and of the question's names held by the passage were measured too: no threshold on
     them improved abstention F1, so they rank sentences (ExtractiveAnswerer.scores) but do not
-    judge them. Cosine 0.2 (0.15-0.35 moved F1 by < 0.03): see the README for the results."""
+    judge them. Cosine 0.2 (0.15-0.35 moved F1 by < 0.03): docs/retrieval-quality.md,
+    "Abstention", has the results."""
 
     min_cosine: float = 0.2
 

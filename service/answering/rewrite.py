@@ -4,7 +4,8 @@ Without an LLM, rules keep the conversation's subject and replace what the new t
 "And in 2023?" swaps the period; "And Putin?" the person; "he", "it", "there" become the name
 they stand for (the previous answer's, when it gave one: "Which city…?" "Harbin." "Which
 province is it the capital of?"); "And what about oil?" keeps the names and period of the
-conversation around the new subject. Measured on eval/conversations.jsonl (see the README).
+conversation around the new subject. Measured on eval/conversations.jsonl
+(docs/retrieval-quality.md, "Follow-ups").
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from datetime import date
 
 from index import periods
 from service.answering.judge import DEMONYM, anchor_names
+from service.answering.words import NOT_SUBJECT
 from service.llm.base import ChatClient, LLMError
 
 log = logging.getLogger(__name__)
@@ -26,11 +28,6 @@ ANAPHORA = frozenset(
 OPENERS = re.compile(
     r"^\s*(?:and|but|also|so)?\s*(?:what|how)\s+about\s+|^\s*(?:and|also|but)\s+(?:for\s+)?",
     re.IGNORECASE,
-)
-STOPWORDS = frozenset(
-    "a an and are as at be been by can could did do does for from had has have how i in is it "
-    "many much its me of on or please tell that the their them then there these they this "
-    "those to us was were what when where which who whom why will with would you about".split()
 )
 _FILLER = re.compile(r"\b(?:the whole of|whole|alone|only|then|instead|as well|too)\b", re.I)
 _PERSON = re.compile(r"\b(?:he|him|his|she|her|hers)\b", re.IGNORECASE)
@@ -173,7 +170,7 @@ def _names_and_times(question: str) -> str:
 def topic(question: str) -> str:
     """The content words of an earlier question, in order: enough to carry its subject."""
     words = re.findall(r"[\w$.%-]+", question)
-    return " ".join(w for w in words if w.lower().strip(".") not in STOPWORDS)
+    return " ".join(w for w in words if w.lower().strip(".") not in NOT_SUBJECT)
 
 
 def _context(turn: str, carried: str) -> str:

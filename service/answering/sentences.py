@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from functools import lru_cache
 
 import pysbd
 
-CITATION_RUN = re.compile(r"^\s*((?:\[\s*\d+(?:\s*[,;]\s*\d+)*\s*\]\s*)+)")
+from service.answering.markers import leading_markers
 
 
 @dataclass(frozen=True)
@@ -40,10 +39,10 @@ def split_answer(text: str) -> list[str]:
     sentences: list[str] = []
     for span in split(text):
         sentence = span.text
-        run = CITATION_RUN.match(sentence)
+        run = leading_markers(sentence)
         if run and sentences:
-            sentences[-1] = f"{sentences[-1]} {run.group(1).strip()}"
-            sentence = sentence[run.end() :].strip()
+            sentences[-1] = f"{sentences[-1]} {sentence[:run].strip()}"
+            sentence = sentence[run:].strip()
         if sentence:
             sentences.append(sentence)
     return sentences

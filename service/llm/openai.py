@@ -17,6 +17,7 @@ from typing import Any
 
 import httpx
 
+from index.excerpt import excerpt
 from service.config import Settings
 from service.llm.base import (
     LLMConnectionError,
@@ -245,7 +246,7 @@ def _completion_text(body: bytes) -> str:
     message = choice.get("message") if choice else None
     content = message.get("content") if isinstance(message, dict) else None
     if not isinstance(content, str):
-        raise LLMProtocolError(f"reply has no message content: {_snippet(body)}")
+        raise LLMProtocolError(f"reply has no message content: {_shown(body)}")
     return content
 
 
@@ -256,9 +257,9 @@ def _choice(data: dict[str, Any], what: str) -> dict[str, Any] | None:
         error = _error_message(data)
         if error:
             raise LLMProtocolError(f"server sent an error instead of a {what}: {error}")
-        raise LLMProtocolError(f"{what} has no choices: {_snippet(json.dumps(data))}")
+        raise LLMProtocolError(f"{what} has no choices: {_shown(json.dumps(data))}")
     if choices and not isinstance(choices[0], dict):
-        raise LLMProtocolError(f"{what} has a malformed choice: {_snippet(json.dumps(data))}")
+        raise LLMProtocolError(f"{what} has a malformed choice: {_shown(json.dumps(data))}")
     return choices[0] if choices else None
 
 
@@ -266,9 +267,9 @@ def _json_object(text: str | bytes, what: str) -> dict[str, Any]:
     try:
         data = json.loads(text)
     except (ValueError, RecursionError) as exc:
-        raise LLMProtocolError(f"{what} is not JSON: {_snippet(text)}") from exc
+        raise LLMProtocolError(f"{what} is not JSON: {_shown(text)}") from exc
     if not isinstance(data, dict):
-        raise LLMProtocolError(f"{what} is not a JSON object: {_snippet(text)}")
+        raise LLMProtocolError(f"{what} is not a JSON object: {_shown(text)}")
     return data
 
 
@@ -278,7 +279,7 @@ def _explain(body: bytes) -> str:
         message = _error_message(json.loads(body))
     except (ValueError, RecursionError):
         message = None
-    return message or _snippet(body) or "(empty body)"
+    return message or _shown(body) or "(empty body)"
 
 
 def _error_message(data: object) -> str | None:
@@ -290,7 +291,6 @@ def _error_message(data: object) -> str | None:
     return error[:300] if isinstance(error, str) and error else None
 
 
-def _snippet(text: str | bytes) -> str:
-    if isinstance(text, bytes):
-        text = text.decode("utf-8", "replace")
-    return text.strip()[:200]
+def _shown(text: str | bytes) -> str:
+    """A body in an error message: decoded however broken, on one line, cut short."""
+    return excerpt(text.decode("utf-8", "replace") if isinstance(text, bytes) else text, 200)

@@ -8,7 +8,7 @@ from index.models import Hit
 from service.answering.answers import Answer, AnswerService, cited_date
 from service.answering.citations import SentenceCheck
 from service.deps import AnswersDep, SettingsDep
-from service.metrics import MetricsDep
+from service.metrics import Metrics, MetricsDep
 from service.routes.search import allowed_k, hit_out, time_notes, time_out, to_filters
 from service.schemas import AnswerRequest, AnswerResponse, CheckedSentence
 
@@ -26,6 +26,7 @@ def to_response(result: Answer) -> AnswerResponse:
         ],
         passages=[hit_out(p) for p in result.passages],
         model=result.model,
+        fallback=result.fallback,
         took_ms=result.took_ms,
         time=time_out(result.time),
         notice=result.notice,
@@ -54,7 +55,7 @@ def check_length(text: str, limit: int) -> None:
 def check_llm(llm: str | None, answers: AnswerService) -> None:
     """An unknown LLM is refused before any retrieval work is done."""
     try:
-        answers.answerer(llm)
+        answers.check(llm)
     except ValueError as exc:
         raise HTTPException(422, str(exc)) from exc
 
@@ -74,5 +75,11 @@ def answer(
         request.mode,
         request.llm,
     )
-    metrics.note_answer(request.llm or settings.llm, result.model)
+    note_fallback(metrics, result)
     return to_response(result)
+
+
+def note_fallback(metrics: Metrics, result: Answer) -> None:
+    """Counted by the answer's own flag: no model name tells a stand-in from what was asked."""
+    if result.fallback:
+        metrics.llm_fallbacks.inc()

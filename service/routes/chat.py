@@ -13,8 +13,8 @@ from sse_starlette import EventSourceResponse
 from service.answering.answers import Answer
 from service.answering.conversations import Conversations
 from service.deps import AnswersDep, ConversationsDep, SettingsDep
-from service.metrics import MetricsDep
-from service.routes.answer import check_length, check_llm, to_response
+from service.metrics import Metrics, MetricsDep
+from service.routes.answer import check_length, check_llm, note_fallback, to_response
 from service.routes.search import allowed_k, hit_out, time_out, to_filters
 from service.schemas import ChatRequest, ChatResponse
 
@@ -25,7 +25,8 @@ STREAM_DOC: dict[int | str, dict[str, Any]] = {
     200: {
         "description": "With `stream: true`: Server-Sent Events `passages`, `delta`, `citation`, "
         "`error` (the LLM failed; the deltas that follow restart the answer from the passages) "
-        "and `done` (the final, checked answer, as in the JSON response).",
+        "and `done` (the final, checked answer, as in the JSON response: `fallback` true after "
+        "an `error`).",
         "content": {"text/event-stream": {}},
     }
 }
@@ -57,11 +58,11 @@ def chat(
     query = answers.standalone_query(history, request.llm)[: settings.max_query_chars]
     args = (query, k, to_filters(request.filters, request.as_of), request.mode, request.llm)
     if request.stream:
-        events = metrics.watch_answers(answers.stream(*args), request.llm or settings.llm)
-        sse = guarded(sse_events(events, conversations, conversation_id, history, query))
+        events = answers.stream(*args)
+        sse = guarded(sse_events(events, conversations, conversation_id, history, query, metrics))
         return EventSourceResponse(sse, ping=15)
     result = answers.answer(*args)
-    metrics.note_answer(request.llm or settings.llm, result.model)
+    note_fallback(metrics, result)
     remember(conversations, conversation_id, history, result)
     return chat_response(result, conversation_id, query)
 
@@ -81,6 +82,7 @@ def sse_events(
     conversation_id: str,
     history: list[dict[str, str]],
     query: str,
+    metrics: Metrics,
 ) -> Iterator[dict[str, str]]:
     for name, data in events:
         if name == "passages":
@@ -92,6 +94,7 @@ def sse_events(
                 "passages": [hit_out(p).model_dump(mode="json") for p in passages],
             }
         elif name == "done":
+            note_fallback(metrics, data)
             remember(conversations, conversation_id, history, data)
             data = chat_response(data, conversation_id, query).model_dump(mode="json")
         yield {"event": name, "data": json.dumps(data)}

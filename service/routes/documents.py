@@ -160,9 +160,7 @@ def get_document(doc_id: str, index: IndexDep) -> DocumentOut:
     if found is None:
         raise HTTPException(404, f"no document with id {doc_id!r}")
     doc, chunks = found
-    spans = [
-        ChunkSpan(chunk_id=c.id, chunk_no=c.chunk_no, start=c.start, end=c.end) for c in chunks
-    ]
+    spans = [ChunkSpan.model_validate(c, from_attributes=True) for c in chunks]
     return DocumentOut(
         id=doc.id,
         title=doc.title,

@@ -18,6 +18,8 @@ from index.query import TimeSense
 from service.config import Settings
 from service.deps import IndexDep, SettingsDep
 from service.schemas import (
+    DEFAULT_K,
+    MAX_K,
     MAX_QUERY_CHARS,
     NOT_BLANK,
     AnswerRequest,
@@ -86,7 +88,7 @@ def time_out(time: TimeSense) -> TimeOut:
 
 def allowed_k(request: SearchRequest | AnswerRequest | ChatRequest, settings: Settings) -> int:
     """The request's k under NEWSRAG_MAX_K: a k asked for above it is refused; the default
-    (5) is lowered to it."""
+    (DEFAULT_K) is lowered to it."""
     k = request.k
     if "k" not in request.model_fields_set:
         return min(k, settings.max_k)
@@ -151,7 +153,7 @@ def search_get(
     index: IndexDep,
     settings: SettingsDep,
     q: str = Query(..., min_length=1, max_length=MAX_QUERY_CHARS, pattern=NOT_BLANK),
-    k: int = Query(5, ge=1, le=100),
+    k: int = Query(DEFAULT_K, ge=1, le=MAX_K),
     mode: Annotated[Mode | None, Query(description="dense, bm25 or hybrid.")] = None,
     collapse: Annotated[bool | None, Query(description="Fold near-duplicates.")] = None,
     as_of: Annotated[

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from eval.answers import Answer, answer_metrics
+from eval.answers import EvalAnswer, answer_metrics
 from eval.conversations import (
     Reply,
     conversation_metrics,
@@ -32,10 +32,10 @@ def test_unanswerable_questions_have_no_judgments(tmp_path: Path) -> None:
 def test_abstention_precision_and_recall() -> None:
     queries = {"a1": "q", "a2": "q", "u1": "q", "u2": "q"}
     said = {
-        "a1": Answer("it was $5", ["d1"]),
-        "a2": Answer("", [], answered=False),  # declined an answerable question
-        "u1": Answer("", [], answered=False),
-        "u2": Answer("something invented", ["d9"]),  # answered an unanswerable one
+        "a1": EvalAnswer("it was $5", ["d1"]),
+        "a2": EvalAnswer("", [], answered=False),  # declined an answerable question
+        "u1": EvalAnswer("", [], answered=False),
+        "u2": EvalAnswer("something invented", ["d9"]),  # answered an unanswerable one
     }
     order = iter(said.values())
     metrics = answer_metrics(
@@ -61,7 +61,7 @@ def test_conversations_are_asked_turn_by_turn() -> None:
     def chat(messages: list[dict[str, str]]) -> Reply:
         seen.append(list(messages))
         last = messages[-1]["content"]
-        return Reply(last, Answer(f"answer to {last}"), ["nothing"])
+        return Reply(last, EvalAnswer(f"answer to {last}"), ["nothing"])
 
     metrics = conversation_metrics(conversations[:1], chat)
     assert metrics["follow_ups"] == len(conversations[0]) - 1

@@ -4,14 +4,20 @@ from __future__ import annotations
 
 import pytest
 
-from eval.answers import Answer, answer_match, answer_metrics, citation_precision, normalize
+from eval.answers import (
+    EvalAnswer,
+    answer_match,
+    answer_metrics,
+    citation_precision,
+    plain_words,
+)
 
 
-def test_normalize_folds_case_punctuation_and_whitespace() -> None:
+def test_plain_words_folds_case_punctuation_and_whitespace() -> None:
     assert (
-        normalize("  Trade hit $244.8\nBILLION, (in 2024)! ") == "trade hit 244 8 billion in 2024"
+        plain_words("  Trade hit $244.8\nBILLION, (in 2024)! ") == "trade hit 244 8 billion in 2024"
     )
-    assert normalize("Klyuchevsky's_words") == "klyuchevsky s words"
+    assert plain_words("Klyuchevsky's_words") == "klyuchevsky s words"
 
 
 @pytest.mark.parametrize(
@@ -37,7 +43,10 @@ def test_citation_precision_counts_citations_into_relevant_documents() -> None:
 
 
 def test_answer_metrics_average_over_questions() -> None:
-    answers = {"one": Answer("Harbin [1]", ["a"]), "two": Answer("Moscow [1][2]", ["a", "x"])}
+    answers = {
+        "one": EvalAnswer("Harbin [1]", ["a"]),
+        "two": EvalAnswer("Moscow [1][2]", ["a", "x"]),
+    }
     metrics = answer_metrics(
         {"q1": "one", "q2": "two"},
         {"q1": ["Harbin"], "q2": ["Harbin"]},

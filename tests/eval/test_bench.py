@@ -20,6 +20,7 @@ from eval.bench import (
 from eval.ingest_bench import bench_ingest, make_article
 from index.embedding import Embedder
 from index.store import NewsIndex
+from newsrag.cli import SERVE
 
 
 def test_without_a_corpus_the_seeds_are_repeated_under_new_ids() -> None:
@@ -58,7 +59,7 @@ def test_a_scaled_index_has_the_real_passages_then_remixes(
 @pytest.mark.slow
 def test_search_over_http_on_a_scaled_index(seeds_index: NewsIndex, tmp_path: Path) -> None:
     folder, queries = scaled_index(tmp_path / "scaled", seeds_index, 200)
-    plan = BenchPlan(None, 5, (200,), 1.0, (1,), 1000)
+    plan = BenchPlan(None, 5, (200,), 1.0, (1,), 1000, serve=SERVE)
     rows = bench_search(folder, 200, queries, plan, lambda line: None)
     assert [(r["mode"], r["concurrency"]) for r in rows] == [("dense", 1), ("hybrid", 1)]
     assert all(r["errors"] == 0 and r["qps"] > 0 and r["p50_ms"] > 0 for r in rows)
@@ -77,7 +78,7 @@ def test_searching_while_ingesting_measures_latency_and_lag(
     seeds_index: NewsIndex, tmp_path: Path
 ) -> None:
     folder, queries = scaled_index(tmp_path / "scaled", seeds_index, 200)
-    plan = BenchPlan(None, 5, (200,), 1.0, (1,), 1000, (200,), 2.0)
+    plan = BenchPlan(None, 5, (200,), 1.0, (1,), 1000, (200,), 2.0, SERVE)
     row = bench_ingest(folder, 200, queries, plan, lambda line: None)
     assert row["errors"] == 0 and row["idle_p50_ms"] > 0 and row["ingest_p50_ms"] > 0
     assert row["writes"] >= 1 and row["not_visible"] == 0 and row["post_p50_ms"] > 0

@@ -10,7 +10,7 @@ import pytest
 from typer.testing import CliRunner
 
 from index.embedding import Embedder
-from service.cli import app
+from newsrag.cli import app
 from service.config import get_settings
 from tests.conftest import GOLD, SEEDS
 
@@ -45,6 +45,10 @@ def test_eval_writes_json_and_report_with_answer_metrics(
     assert (tiny_run["dataset"], gold_run["dataset"]) == ("tiny", "seeds-qa")
     assert tiny_run["index"]["path"] == str(data_dir / "eval" / "tiny")
     assert gold_run["index"]["path"] == str(data_dir / "eval" / "seeds")
+    # Both runtimes, as shipped: documents on OpenVINO int8, questions on ONNX Runtime int8.
+    runtimes = (tiny_run["index"]["backend"], tiny_run["index"]["query_backend"])
+    assert runtimes == ("openvino-int8", "onnx-int8")
+    assert "(documents openvino-int8, questions onnx-int8)" in (out / "r.md").read_text()
     assert gold_run["answers"] == "measured"
     assert 0 <= gold_run["metrics"]["answer_match"] <= 1
     # the extractive answerer cites the passages it quotes, and both questions' best passages
@@ -62,3 +66,33 @@ def test_an_unknown_mode_is_refused_with_the_known_ones(data_dir: Path, tiny: Pa
 def test_a_folder_that_is_no_dataset_is_refused(data_dir: Path, tmp_path: Path) -> None:
     result = runner.invoke(app, ["eval", str(tmp_path)])
     assert result.exit_code == 2 and "is neither a BEIR folder" in " ".join(result.output.split())
+
+
+def test_sets_are_named_from_the_eval_data_folder(
+    data_dir: Path, tiny: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`newsrag eval tiny` finds tiny/ in NEWSRAG_EVAL_DATA; a set not there is skipped, said
+    so; a path that does not exist is an error (a typo must not pass as an empty run)."""
+    monkeypatch.setenv("NEWSRAG_EVAL_DATA", str(tiny.parent))
+    get_settings.cache_clear()
+    result = runner.invoke(app, ["eval", "tiny", "held-out", "--mode", "dense"])
+    assert result.exit_code == 0, result.output
+    assert "| tiny | dense |" in result.output
+    assert f"skipping held-out (no {tiny.parent / 'held-out' / 'corpus.jsonl'})" in " ".join(
+        result.output.split()
+    )
+    missing = runner.invoke(app, ["eval", "./no/such/set"])
+    assert missing.exit_code == 2 and "no such file or folder: ./no/such/set" in missing.output
+    get_settings.cache_clear()
+
+
+def test_ann_measures_an_index_kind_and_refuses_a_bad_option(tmp_path: Path) -> None:
+    small = ["ann", "--vectors", "3000", "--queries", "20", "--kind", "hnsw"]
+    result = runner.invoke(app, [*small, "--option", "ef_search=32", "--keep", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    measured = json.loads(result.output)
+    assert measured["kind"] == "hnsw" and 0 < measured["recall@10"] <= 1
+    again = runner.invoke(app, ["ann", "--remeasure", str(tmp_path), "--option", "ef_search=8"])
+    assert again.exit_code == 0 and json.loads(again.output)["options"] == {"ef_search": 8}
+    bad = runner.invoke(app, [*small, "--option", "ef_search"])
+    assert bad.exit_code == 2 and "is not key=json" in bad.output

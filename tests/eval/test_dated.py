@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from eval.answers import Answer, AnswerFn
+from eval.answers import AnswerFn, EvalAnswer
 from eval.datasets import load_beir, read_corpus
 from eval.runner import OpenIndex, parse_as_of, run_eval
 from index.store import NewsIndex
@@ -58,9 +58,9 @@ def test_asked_as_of_their_day_later_articles_are_left_out(
     asked: list[str | None] = []
 
     def answerer(index: NewsIndex, mode: str) -> AnswerFn:
-        def answer(question: str, as_of: str | None) -> Answer:
+        def answer(question: str, as_of: str | None) -> EvalAnswer:
             asked.append(as_of)
-            return Answer("Giuseppe Conte", ["ev-old"])
+            return EvalAnswer("Giuseppe Conte", ["ev-old"])
 
         return answer
 

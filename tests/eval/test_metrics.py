@@ -8,11 +8,12 @@ import pytest
 
 from eval.metrics import document_ranking, evaluate_run, percentiles_ms
 from eval.runner import parse_modes, rank_queries
-from index.models import Hit
+from index.models import Hit, Passage
 
 
 def hit(doc_id: str, chunk_no: int, score: float, also_in: tuple[str, ...] = ()) -> Hit:
-    return Hit(0, score, doc_id, f"{doc_id}:{chunk_no}", 0, 1, "t", None, None, None, None, also_in)
+    passage = Passage(doc_id, chunk_no, 0, 1, "t", None, None, None, None)
+    return Hit.of(passage, 0, score, also_in)
 
 
 def test_a_document_ranks_by_its_best_chunk() -> None:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from eval.answers import Answer, AnswerFn
+from eval.answers import AnswerFn, EvalAnswer
 from eval.report import write_json, write_report
 from eval.runner import ModeResult, evaluate_dataset, run_eval
 from index.retrievers import MODES
@@ -79,11 +79,11 @@ def test_gold_answers_are_scored_through_the_answer_function(
     calls: list[tuple[str, str]] = []
 
     def answerer(index: NewsIndex, mode: str) -> AnswerFn:
-        def answer(question: str, as_of: str | None) -> Answer:
+        def answer(question: str, as_of: str | None) -> EvalAnswer:
             calls.append((mode, question))
             hit = index.search(question, 1, mode=mode)[0]
             # cites the best passage and a document that is never relevant
-            return Answer(f"{hit.text} Also 244.8 billion.", [hit.doc_id, "nowhere"])
+            return EvalAnswer(f"{hit.text} Also 244.8 billion.", [hit.doc_id, "nowhere"])
 
         return answer
 

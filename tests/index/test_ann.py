@@ -12,11 +12,13 @@ import faiss
 import numpy as np
 import pytest
 
+from index.chunking import ChunkerSettings
 from index.docstore import Filters
-from index.embedding import Embedder
+from index.embedding import Embedder, EmbedOptions
 from index.models import Document
+from index.retrievers import RetrievalSettings
 from index.store import NewsIndex
-from index.vectorstores import ann, open_vector_store
+from index.vectorstores import StoreSettings, ann, open_vector_store
 from index.vectorstores.ann import AnnSettings
 from index.vectorstores.faiss import FILENAME, FaissStore, one_thread
 from service.config import Settings
@@ -87,7 +89,7 @@ def nlist(vectors: FaissStore) -> int:
 
 
 def test_auto_is_exact_below_the_threshold_and_hnsw_above(tmp_path: Path) -> None:
-    vectors = FaissStore.open(tmp_path, DIM, {"ann": "auto", "ann_threshold": 2_000, **FAST})
+    vectors = FaissStore(tmp_path, DIM, AnnSettings(ann="auto", ann_threshold=2_000, **FAST))
     vectors.add(IDS[:1_500], CORPUS[:1_500])
     assert vectors.kind == "flat"
     vectors.add(IDS[1_500:], CORPUS[1_500:])
@@ -95,7 +97,7 @@ def test_auto_is_exact_below_the_threshold_and_hnsw_above(tmp_path: Path) -> Non
     assert np.array_equal(np.sort(vectors.ids()), IDS)
     vectors.save()
     # The file records the switch: reopened with the same settings, it is still HNSW.
-    assert FaissStore.open(tmp_path, DIM, {"ann_threshold": 2_000}).kind == "hnsw"
+    assert FaissStore(tmp_path, DIM, AnnSettings(ann_threshold=2_000)).kind == "hnsw"
 
 
 def test_auto_goes_ivf_for_large_corpora_and_back_only_at_half(
@@ -125,7 +127,7 @@ def test_flat_setting_never_goes_approximate_and_unknown_kinds_are_refused(
 ) -> None:
     assert store(tmp_path, "flat").kind == "flat"
     with pytest.raises(ValueError, match="known: auto, flat, hnsw"):
-        open_vector_store("faiss", tmp_path, DIM, {"ann": "annoy"})
+        open_vector_store("faiss", tmp_path, DIM, StoreSettings(AnnSettings(ann="annoy")))  # type: ignore[arg-type]
 
 
 @pytest.mark.parametrize("kind", KINDS)
@@ -185,10 +187,15 @@ def test_ivf_retrains_when_it_outgrows_its_cells(tmp_path: Path) -> None:
 
 
 def test_settings_pass_every_option_with_the_same_defaults() -> None:
-    options = Settings(_env_file=None).store_options  # type: ignore[call-arg]
-    assert AnnSettings.from_options(options) == AnnSettings()
-    assert set(ann.FAISS_OPTIONS) <= set(options)
+    """Settings takes its defaults from the index's typed settings and hands every one back."""
+    settings = Settings(_env_file=None, model_cache_dir=None)  # type: ignore[call-arg]
+    assert settings.stores == StoreSettings()
+    assert settings.retrieval == RetrievalSettings()
+    assert settings.chunking == ChunkerSettings()
+    assert settings.embed_options == EmbedOptions()
     assert ann.KINDS == ("auto", "flat", *APPROXIMATE)
+    with pytest.raises(ValueError, match="unknown ANN kind 'annoy'"):
+        AnnSettings(ann="annoy")  # type: ignore[arg-type]
 
 
 def test_sizing_follows_the_guidelines() -> None:
@@ -253,8 +260,8 @@ def test_news_index_end_to_end_on_hnsw(
     embedder: Embedder, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(ann, "MIN_APPROXIMATE", 4)  # a dozen real chunks stand in for thousands
-    options = {"ann": "hnsw", "ann_threshold": 6}
-    index = NewsIndex(tmp_path, embedder, store_options=options, checkpoint_seconds=0)
+    options = StoreSettings(faiss=AnnSettings(ann="hnsw", ann_threshold=6))
+    index = NewsIndex(tmp_path, embedder, stores=options, checkpoint_seconds=0)
     index.upsert([article(n, topic) for n, topic in enumerate(TOPICS)])
     assert isinstance(index.vectors, FaissStore) and index.vectors.kind == "hnsw"
     assert index.search("the chess final", k=1, mode="dense")[0].doc_id == "d4"
@@ -268,7 +275,7 @@ def test_news_index_end_to_end_on_hnsw(
     index.close()
     # A crash that lost the last two writes of the vector file: reconciled on open.
     shutil.move(tmp_path / "old.faiss", tmp_path / FILENAME)
-    again = NewsIndex(tmp_path, embedder, store_options=options)
+    again = NewsIndex(tmp_path, embedder, stores=options)
     assert isinstance(again.vectors, FaissStore) and again.vectors.kind == "hnsw"
     assert np.array_equal(np.sort(again.vectors.ids()), again.docstore.all_ids())
     found = [h.doc_id for h in again.search("the chess final", k=12, mode="dense")]

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import threading
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 import numpy as np
 import pytest
 
 from index.batching import QueryBatcher
-from index.embedding import Embedder
+from index.embedding import Embedder, EmbedOptions
 
 
 def test_queries_waiting_while_the_model_is_busy_go_in_one_batch() -> None:
@@ -54,9 +55,16 @@ def test_a_failed_batch_fails_its_callers_and_the_next_one_works() -> None:
     assert batcher.embed("third").tolist() == [1.0, 1.0]
 
 
-def test_concurrent_queries_get_the_vectors_they_would_get_alone(embedder: Embedder) -> None:
+@pytest.mark.parametrize("backend", ["onnx-int8", "torch"])
+def test_concurrent_queries_get_the_vectors_they_would_get_alone(
+    backend: str, model_cache: Path
+) -> None:
+    """Batched together under load or asked alone, a query gets one vector (and so one
+    ranking), on the shipped query runtime too, whose int8 scales depend on the batch."""
+    options = EmbedOptions(backend, model_cache, query_cache_size=0)
     queries = [f"harbour reopening number {n} after the storm" for n in range(12)] + ["Expo"]
-    alone = np.stack([embedder.embed_documents([q])[0] for q in queries])
+    embedder = Embedder(options=options)
+    alone = np.stack([embedder.embed_query(q) for q in queries])
     with ThreadPoolExecutor(8) as pool:
         together = np.stack(list(pool.map(embedder.embed_query, queries)))
     assert np.allclose(together, alone, atol=1e-5)

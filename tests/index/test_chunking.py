@@ -21,7 +21,7 @@ def test_every_seed_chunk_is_an_exact_span(chunker: Chunker, path: object) -> No
     assert len(chunks) > 1
     for n, chunk in enumerate(chunks):
         assert text[chunk.start : chunk.end] == chunk.text
-        assert chunk.chunk_no == n and chunk.id == f"doc:{n}"
+        assert chunk.chunk_no == n and chunk.chunk_id == f"doc:{n}"
 
 
 @pytest.mark.parametrize("path", sorted(SEEDS.glob("*.txt")), ids=lambda p: p.stem)
@@ -31,7 +31,7 @@ def test_every_seed_chunk_fits_the_model_window(
     text = path.read_text("utf-8")  # type: ignore[attr-defined]
     for chunk in chunker.chunk("doc", text):
         tokens = len(embedder.tokenizer(chunk.text)["input_ids"])
-        assert tokens <= embedder.max_tokens, chunk.id
+        assert tokens <= embedder.max_tokens, chunk.chunk_id
 
 
 def test_chunks_cover_all_text_in_order(chunker: Chunker) -> None:

@@ -48,7 +48,7 @@ def documents_in(index_dir: Path) -> int:
 
 def newsrag_index(folder: Path, index_dir: Path) -> subprocess.Popen[bytes]:
     env = {**os.environ, "NEWSRAG_INDEX_DIR": str(index_dir)}
-    command = [sys.executable, "-m", "service.cli", "index", str(folder)]
+    command = [sys.executable, "-m", "newsrag", "index", str(folder)]
     return subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
 
 

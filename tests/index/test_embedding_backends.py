@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import shutil
 import subprocess
 import sys
@@ -57,10 +58,10 @@ def texts() -> list[str]:
 
 @pytest.mark.parametrize("name", EXPORTED)
 def test_backends_give_vectors_close_to_torch(
-    name: str, open_backend: Open, embedder: Embedder, texts: list[str]
+    name: str, open_backend: Open, texts: list[str]
 ) -> None:
     vectors = open_backend(name).embed_documents(texts)
-    cosine = (vectors * embedder.embed_documents(texts)).sum(axis=1)
+    cosine = (vectors * open_backend("torch").embed_documents(texts)).sum(axis=1)
     assert vectors.dtype == np.float32 and vectors.shape == (len(texts), 384)
     assert np.allclose(np.linalg.norm(vectors, axis=1), 1, atol=1e-5)
     assert cosine.min() >= MIN_COSINE[name], cosine.min()
@@ -115,7 +116,7 @@ def test_a_crashed_export_leaves_nothing_half_made(tmp_path: Path) -> None:
 
 
 def test_new_weights_get_a_new_export_folder(embedder: Embedder, tmp_path: Path) -> None:
-    model = embedder._loaded().model
+    model = embedder._model()
     before = export.model_dir(tmp_path, model, DEFAULT_MODEL, "onnx")
     weight = next(iter(model.parameters()))
     saved = weight.data.clone()
@@ -141,14 +142,14 @@ def test_a_missing_optional_package_says_what_to_install(
 
 
 def test_the_manifest_records_the_backend_and_a_change_only_warns(
-    open_backend: Open, embedder: Embedder, tmp_path: Path, caplog: pytest.LogCaptureFixture
+    open_backend: Open, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     index = NewsIndex(tmp_path, open_backend("onnx-int8"))
     index.upsert([Document(id="memo", text="The harbour reopens on Monday after the storm.")])
     index.close()
     assert json.loads((tmp_path / FILENAME).read_text())["embed_backend"] == "onnx-int8"
     with caplog.at_level(logging.WARNING, logger="index.manifest"):
-        reopened = NewsIndex(tmp_path, embedder)
+        reopened = NewsIndex(tmp_path, open_backend("torch"))
     assert "embedded with the onnx-int8 backend" in caplog.text and "now use torch" in caplog.text
     assert reopened.search("When does the harbour reopen?", k=1, mode="dense")[0].doc_id == "memo"
     reopened.close()
@@ -163,9 +164,9 @@ def test_an_index_from_before_backends_opens_as_torch(embedder: Embedder, tmp_pa
 
 
 def test_query_cache_hits_return_identical_vectors(monkeypatch: pytest.MonkeyPatch) -> None:
-    cached = Embedder(options=EmbedOptions(query_cache_size=8))
+    cached = Embedder(options=EmbedOptions("torch", query_cache_size=8))
     calls: list[list[str]] = []
-    runtime = cached._loaded().backend
+    runtime = cached._documents()
     encode = runtime.encode
 
     def counted(texts: list[str], batch_size: int, progress: bool) -> np.ndarray:
@@ -210,9 +211,9 @@ def test_queries_beside_openvino_int8_documents_run_on_onnx_int8(
 def test_one_runtime_serves_both_when_queries_ask_for_the_same(model_cache: Path) -> None:
     options = EmbedOptions("onnx-int8", model_cache, threads=1)
     same = Embedder(options=options)
-    assert same._query_runtime() is same._loaded().backend
+    assert same._query_runtime() is same._documents()
     apart = Embedder(options=EmbedOptions("onnx-int8", model_cache, threads=1, query_threads=2))
-    assert apart._query_runtime() is not apart._loaded().backend
+    assert apart._query_runtime() is not apart._documents()
 
 
 def test_settings_choose_the_backend_and_keep_exports_beside_the_index(
@@ -274,3 +275,28 @@ def test_queries_run_light_on_an_existing_export_and_agree_exactly(
     copy = tmp_path / "model"
     shutil.copytree(source, copy)  # the same files elsewhere, or changed: the full path
     assert light.load("onnx-int8", BackendOptions(model_cache, 0, copy)) is None
+
+
+OFFLINE_PROBE = """
+import sys
+from index.embedding import Embedder, EmbedOptions, ModelUnavailable
+Embedder(options=EmbedOptions("torch")).embed_query("loads from the package")
+try:
+    Embedder("someone/not-on-this-machine", options=EmbedOptions("torch")).dimension
+except ModelUnavailable as exc:
+    print("refused:", exc)
+"""
+
+
+def test_models_load_offline_without_any_environment_variable() -> None:
+    """No HF_HUB_OFFLINE needed (and none written): the packaged model loads, and a name that
+    is not on this machine is refused at once, never fetched (the proxy below goes nowhere)."""
+    env = {k: v for k, v in os.environ.items() if "OFFLINE" not in k}
+    env |= {"HTTPS_PROXY": "http://127.0.0.1:9", "HTTP_PROXY": "http://127.0.0.1:9"}
+    done = subprocess.run(
+        [sys.executable, "-c", OFFLINE_PROBE], env=env, capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr
+    assert (
+        "refused: cannot load embedding model 'someone/not-on-this-machine' offline" in done.stdout
+    )

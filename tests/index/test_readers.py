@@ -16,10 +16,9 @@ from index.readers import (
     ReadError,
     UnsupportedFile,
     discover,
-    read_documents,
     read_file,
 )
-from index.store import NewsIndex
+from index.store import NewsIndex, UpsertReport
 
 SEEDS = Path(__file__).resolve().parents[2] / "seeds"
 
@@ -210,11 +209,28 @@ def test_one_bad_file_never_stops_a_run(tmp_path: Path, caplog: pytest.LogCaptur
     write(tmp_path / "b.txt", b"Caf\xe9 broken")
     write(tmp_path / "c.docx", b"PK")
     write(tmp_path / "d.jsonl", json.dumps({"id": "d", "text": BODY}))
+    sink = Recorded()
     with caplog.at_level(logging.WARNING):
-        docs = list(read_documents([tmp_path]))
-    assert [doc.id for doc in docs] == ["a", "d"]
+        report = ingest(sink, [tmp_path])
+    assert [doc.id for doc in sink.docs] == ["a", "d"]
+    assert report.files == 4 and report.skipped == [str(tmp_path / "c.docx")]
+    assert [path for path, _ in report.errors] == [str(tmp_path / "b.txt")]
     levels = {record.levelname: record.getMessage() for record in caplog.records}
     assert "b.txt" in levels["ERROR"] and "c.docx" in levels["WARNING"]
+
+
+class Recorded:
+    """A sink that keeps what it is sent: reading is tested without an index."""
+
+    def __init__(self) -> None:
+        self.docs: list[Document] = []
+
+    def upsert(self, docs: list[Document]) -> UpsertReport:
+        self.docs.extend(docs)
+        return UpsertReport(added=[doc.id for doc in docs])
+
+    def delete(self, doc_id: str) -> bool:
+        return False
 
 
 def test_front_matter_names_the_article_and_stays_out_of_its_text(tmp_path: Path) -> None:

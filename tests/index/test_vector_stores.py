@@ -21,7 +21,8 @@ from index.embedding import Embedder
 from index.manifest import IndexMismatch
 from index.models import Document
 from index.store import NewsIndex
-from index.vectorstores import VectorStore, milvus, open_vector_store
+from index.vectorstores import StoreSettings, VectorStore, milvus, open_vector_store
+from index.vectorstores.milvus import MilvusSettings
 from tests.index.corpus import EXPO, PART, PIPELINE
 
 STORES = ["faiss", "milvus"]
@@ -36,11 +37,11 @@ def milvus_uri(tmp_path_factory: pytest.TempPathFactory) -> str:
     return str(tmp_path_factory.mktemp("milvus") / "milvus.db")
 
 
-def options(store: str, uri: str) -> dict[str, Any]:
+def options(store: str, uri: str) -> StoreSettings:
     """FLAT: exact search on both sides, so their rankings can be compared id for id."""
     if store == "faiss":
-        return {}
-    return {"milvus_uri": uri, "milvus_collection": f"c{next(collections)}", "milvus_index": "FLAT"}
+        return StoreSettings()
+    return StoreSettings(milvus=MilvusSettings(uri, f"c{next(collections)}", index="FLAT"))
 
 
 Opener = Callable[..., NewsIndex]
@@ -57,7 +58,7 @@ def open_index(store: str, milvus_uri: str, embedder: Embedder, tmp_path: Path) 
     chosen, opened = options(store, milvus_uri), []
 
     def open_one() -> NewsIndex:
-        opened.append(NewsIndex(tmp_path, embedder, vector_store=store, store_options=chosen))
+        opened.append(NewsIndex(tmp_path, embedder, vector_store=store, stores=chosen))
         return opened[-1]
 
     yield open_one
@@ -135,7 +136,7 @@ def test_an_index_switched_to_milvus_ranks_like_faiss(
     shutil.copytree(seeds_index.directory, tmp_path / "index")
     chosen = options("milvus", milvus_uri)
     switched = NewsIndex(
-        tmp_path / "index", seeds_index.embedder, vector_store="milvus", store_options=chosen
+        tmp_path / "index", seeds_index.embedder, vector_store="milvus", stores=chosen
     )
     assert consistent(switched) and len(switched.vectors) == len(seeds_index.vectors)
     for question in [str(g["question"]) for g in gold[:4]]:  # query embedding dominates
@@ -199,9 +200,9 @@ def test_store_remove_and_ids(filled: VectorStore, vectors: tuple[np.ndarray, np
 # Milvus only: what FAISS has no counterpart for.
 
 
-def lite(uri: str, dimension: int = DIM, **extra: Any) -> VectorStore:
-    chosen = {"milvus_uri": uri, "milvus_collection": "store", "milvus_index": "FLAT"} | extra
-    return open_vector_store("milvus", Path(uri).parent, dimension, chosen)
+def lite(uri: str, dimension: int = DIM, index: str = "FLAT") -> VectorStore:
+    chosen = MilvusSettings(uri, "store", index=index)  # type: ignore[arg-type]
+    return open_vector_store("milvus", Path(uri).parent, dimension, StoreSettings(milvus=chosen))
 
 
 def test_a_large_allowed_set_is_pushed_down_in_chunks(
@@ -225,7 +226,7 @@ def test_a_collection_of_another_dimension_is_refused(tmp_path: Path) -> None:
     with pytest.raises(IndexMismatch, match="dimension 16.*makes 384.*NEWSRAG_MILVUS_COLLECTION"):
         lite(uri, 384)
     with pytest.raises(ValueError, match="known: AUTOINDEX, FLAT"):
-        lite(uri, milvus_index="HNSW")
+        lite(uri, index="HNSW")
 
 
 def test_a_milvus_lite_file_held_by_another_process_says_so(tmp_path: Path) -> None:
@@ -242,11 +243,11 @@ def test_milvus_lite_keeps_its_data_across_a_restart(
     from milvus_lite import server_manager_instance
 
     ids, data = vectors
-    store = open_vector_store("milvus", tmp_path, DIM, {"milvus_index": "AUTOINDEX"})
+    store = open_vector_store("milvus", tmp_path, DIM, StoreSettings())
     store.add(ids, data)
     store.save()
     before = store.search(data[3], 5)
     server_manager_instance.release_server(str(tmp_path / milvus.LOCAL_FILE))  # a new process
-    again = open_vector_store("milvus", tmp_path, DIM, {"milvus_index": "AUTOINDEX"})
+    again = open_vector_store("milvus", tmp_path, DIM, StoreSettings())
     assert (tmp_path / "milvus.db").is_dir() and np.array_equal(again.ids(), ids)
     assert [i for i, _ in again.search(data[3], 5)] == [i for i, _ in before]

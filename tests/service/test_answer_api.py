@@ -40,7 +40,7 @@ def test_extractive_answers_most_gold_questions(
     right = 0
     for item in gold:
         body = client.post("/answer", json={"question": item["question"]}).json()
-        assert body["model"] == "extractive" and body["notice"] is None
+        assert body["model"] == "extractive" and body["notice"] is None and not body["fallback"]
         right += any(normalized(a) in normalized(body["answer"]) for a in item["answers"])  # type: ignore[union-attr]
     assert right >= 10, f"{right} of {len(gold)}"
 
@@ -64,7 +64,7 @@ def test_an_llm_answer_is_checked_sentence_by_sentence(
         )
     )
     body = llm_client.post("/answer", json={"question": QUESTION, "llm": "openai:fake"}).json()
-    assert body["model"] == "openai:fake" and body["notice"] is None
+    assert (body["model"], body["fallback"], body["notice"]) == ("openai:fake", False, None)
     first, second, third = body["sentences"]
     assert first["citations"] == [1]
     assert second == {
@@ -97,7 +97,7 @@ def test_a_failing_llm_degrades_to_the_extractive_answer(
     response = llm_client.post("/answer", json={"question": QUESTION, "llm": "openai:fake"})
     assert response.status_code == 200
     body = response.json()
-    assert body["model"] == "extractive" and "Harbin" in body["answer"]
+    assert body["model"] == "extractive" and body["fallback"] and "Harbin" in body["answer"]
     assert body["notice"] and "openai:fake" in body["notice"] and "failed" in body["notice"]
 
 

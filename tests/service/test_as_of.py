@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 from index.docstore import Filters
 from index.models import Document
 from index.store import NewsIndex
-from service.cli import app
+from newsrag.cli import app
 
 ARTICLES = [
     {"id": "march", "date": "2025-03-20", "text": "The central bank held interest rates in March."},

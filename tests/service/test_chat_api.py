@@ -97,7 +97,7 @@ def test_streaming_llm_deltas_arrive_as_written(llm_client: TestClient, fake_llm
     stream = events(response.text)
     deltas = [data["text"] for name, data in stream if name == "delta"]
     assert len(deltas) > 2 and "".join(map(str, deltas)) == "Putin goes to Harbin [1]."
-    assert stream[-1][1]["model"] == "openai:fake"
+    assert (stream[-1][1]["model"], stream[-1][1]["fallback"]) == ("openai:fake", False)
 
 
 def test_a_stream_that_breaks_falls_back_with_an_error_event(
@@ -113,7 +113,7 @@ def test_a_stream_that_breaks_falls_back_with_an_error_event(
     text = "".join(str(d["text"]) for n, d in stream[after:] if n == "delta")
     done = stream[-1][1]
     assert done["model"] == "extractive" and text == done["answer"] and "Harbin" in text
-    assert "failed" in str(done["notice"])
+    assert done["fallback"] is True and "failed" in str(done["notice"])
 
 
 def test_the_llm_rewrites_follow_ups_when_configured(

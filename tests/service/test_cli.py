@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from service.cli import app
+from newsrag.cli import app
 from service.config import get_settings
 from tests.conftest import SEEDS
 
@@ -91,7 +91,7 @@ HEAVY = ("torch", "transformers", "sentence_transformers")
 PROBE = f"""
 import json, sys
 from typer.testing import CliRunner
-from service.cli import app
+from newsrag.cli import app
 result = CliRunner().invoke(app, sys.argv[1:])
 print(json.dumps({{"code": result.exit_code, "output": result.output,
                   "heavy": [m for m in {HEAVY!r} if m in sys.modules]}}))

@@ -9,6 +9,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from index.store import NewsIndex
+from service.caps import MAX_K
 from service.config import Settings
 from service.main import create_app
 
@@ -91,3 +92,24 @@ def test_every_route_applies_max_k_and_the_query_length(tight: TestClient) -> No
         assert response.status_code == 422 and "limit is 40" in response.json()["message"], path
     assert tight.post("/chat", json={"messages": [message], "k": 3}).status_code == 200
     assert len(tight.post("/search", json={"query": short}).json()["results"]) <= 3
+
+
+def test_every_k_has_the_one_hard_cap(client: TestClient) -> None:
+    """The schema's cap is one constant: the same maximum in the OpenAPI document and the same
+    422 above it on every route, whatever NEWSRAG_MAX_K lowers it to."""
+    schema = client.get("/openapi.json").json()
+    bodies = schema["components"]["schemas"]
+    for name in ("SearchRequest", "AnswerRequest", "ChatRequest"):
+        assert bodies[name]["properties"]["k"]["maximum"] == MAX_K, name
+    (k,) = (p for p in schema["paths"]["/search"]["get"]["parameters"] if p["name"] == "k")
+    assert k["schema"]["maximum"] == MAX_K
+    message = {"role": "user", "content": "Who is Ma Youjun?"}
+    for method, path, body in (
+        ("POST", "/search", {"query": "trade", "k": MAX_K + 1}),
+        ("POST", "/answer", {"question": "Who is Ma Youjun?", "k": MAX_K + 1}),
+        ("POST", "/chat", {"messages": [message], "k": MAX_K + 1}),
+    ):
+        response = client.request(method, path, json=body)
+        assert response.status_code == 422 and "k" in response.json()["message"], path
+    assert client.get("/search", params={"q": "trade", "k": MAX_K + 1}).status_code == 422
+    assert client.get("/search", params={"q": "trade", "k": MAX_K}).status_code == 200

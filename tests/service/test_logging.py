@@ -13,7 +13,8 @@ import pytest
 from fastapi.testclient import TestClient
 
 from index.store import NewsIndex
-from service import cli, logs
+from newsrag import cli
+from service import logs
 from service.config import Settings
 from service.main import create_app
 from tests.fake_llm import FakeLLM, Reply

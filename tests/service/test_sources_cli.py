@@ -6,7 +6,7 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
-from service.cli import app
+from newsrag.cli import app
 from tests.feed_server import FeedServer, article, item, rss
 
 runner = CliRunner()

@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 from index.embedding import Embedder
 from index.models import Document
 from index.store import NewsIndex
-from service.cli import app as cli
+from newsrag.cli import app as cli
 from service.config import Settings
 from service.main import create_app
 from service.remote import RemoteIndex

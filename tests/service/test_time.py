@@ -9,7 +9,7 @@ from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
 from index.store import NewsIndex
-from service.cli import app
+from newsrag.cli import app
 
 AS_OF = "2025-10-01"
 

@@ -1,4 +1,4 @@
-"""Vector store settings reach the store: NEWSRAG_* variables → store_options → NewsIndex."""
+"""Vector store settings reach the store: NEWSRAG_* variables → Settings.stores → NewsIndex."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import pytest
 from pydantic import ValidationError
 
 from index.embedding import Embedder
-from index.vectorstores.milvus import MilvusStore, default_collection
+from index.vectorstores.milvus import MilvusSettings, MilvusStore, default_collection
 from service.config import Settings
 from service.engine import open_index
 
@@ -20,12 +20,9 @@ def test_milvus_settings_come_from_the_environment(monkeypatch: pytest.MonkeyPat
     monkeypatch.setenv("NEWSRAG_MILVUS_INDEX", "FLAT")
     settings = Settings(_env_file=None)  # type: ignore[call-arg]
     assert settings.vector_store == "milvus"
-    assert settings.store_options.items() >= {
-        ("milvus_uri", "http://milvus:19530"),
-        ("milvus_collection", None),
-        ("milvus_token", "root:Milvus"),
-        ("milvus_index", "FLAT"),
-    }
+    assert settings.stores.milvus == MilvusSettings(
+        uri="http://milvus:19530", collection=None, token="root:Milvus", index="FLAT"
+    )
     assert "root:Milvus" not in repr(settings)
 
 
@@ -33,7 +30,7 @@ def test_by_default_milvus_means_milvus_lite_in_the_index_directory(
     embedder: Embedder, tmp_path: Path
 ) -> None:
     settings = Settings(index_dir=tmp_path / "index", vector_store="milvus", seed_dir=None)
-    assert settings.store_options["milvus_uri"] is None
+    assert settings.stores.milvus.uri is None
     index = open_index(settings, embedder)
     assert isinstance(index.vectors, MilvusStore)
     assert index.vectors.collection == default_collection(tmp_path / "index")

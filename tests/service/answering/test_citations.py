@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from service.answering.citations import check, citations_in
+from service.answering.citations import check
+from service.answering.markers import citations_in, leading_markers, without_markers
 from service.answering.sentences import split, split_answer
 
 PASSAGES = [
@@ -20,8 +21,23 @@ def test_citation_runs_after_a_period_belong_to_the_sentence_before() -> None:
 
 
 def test_citation_numbers_in_every_form() -> None:
-    assert citations_in("a [1] b [2, 3] c [3][4] d [5; 1]") == [1, 2, 3, 4, 5]
+    found = citations_in("a [1] b [2, 3] c [3][4] d [5; 1] e [ 6 ;7 , 8 ]")
+    assert found == [1, 2, 3, 4, 5, 6, 7, 8]
     assert citations_in("no citations here, nor [a] or [] or [1.5]") == []
+
+
+def test_markers_are_read_alike_wherever_they_stand() -> None:
+    """One reading: a form the checker counts also moves to the sentence before and is left
+    out of quotes."""
+    for marker in ("[1]", "[1, 2]", "[ 1 ; 2 ]", "[1][2]"):
+        assert leading_markers(f"{marker} Next.") == len(marker), marker
+        assert without_markers(f'Said "so" {marker}.') == 'Said "so" .', marker
+        assert split_answer(f"Trade grew. {marker} Next [2].") == [
+            f"Trade grew. {marker}",
+            "Next [2].",
+        ]
+    assert leading_markers("  [1]  [2] Next") == 10
+    assert leading_markers("Next [1]") == 0 and leading_markers("[a] Next") == 0
 
 
 def test_a_cited_faithful_answer_is_supported() -> None:

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 import pytest
 from pydantic import SecretStr
 
 from service.config import Settings
-from service.llm import PROVIDERS, ChatClient, get_client
+from service.llm import EXTRACTIVE, PROVIDERS, SPEC_PATTERN, ChatClient, get_client, resolve
 from service.llm.openai import OpenAIClient
 from tests.fake_llm import FakeLLM
 
@@ -21,6 +22,7 @@ def settings(fake_llm: FakeLLM) -> Settings:
 @pytest.fixture
 def ollama_client(settings: Settings) -> Iterator[ChatClient]:
     client = get_client("openai:llama3.1:8b", settings)
+    assert client is not None
     yield client
     client.close()
 
@@ -36,11 +38,16 @@ def test_a_spec_resolves_to_a_configured_client(
     assert request.headers["authorization"] == "Bearer sk-test"
 
 
+def test_extractive_is_a_spec_that_needs_no_client(settings: Settings) -> None:
+    assert resolve(EXTRACTIVE) is None and get_client(EXTRACTIVE, settings) is None
+    assert re.fullmatch(SPEC_PATTERN, EXTRACTIVE) and re.fullmatch(SPEC_PATTERN, "openai:m")
+
+
 @pytest.mark.parametrize(
-    "spec", ["extractive", "anthropic:claude-3", "OpenAI:gpt-4o", "", "gpt-4o"]
+    "spec", ["Extractive", "extractive:x", "anthropic:claude-3", "OpenAI:gpt-4o", "", "gpt-4o"]
 )
 def test_an_unknown_provider_lists_the_known_ones(settings: Settings, spec: str) -> None:
-    with pytest.raises(ValueError, match=r"known provider \(openai\)") as caught:
+    with pytest.raises(ValueError, match=r"'extractive' or .* known provider \(openai\)") as caught:
         get_client(spec, settings)
     assert repr(spec) in str(caught.value)
 

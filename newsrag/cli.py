@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
-import os
+import sys
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -18,13 +18,15 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
+from newsrag import foreign_parts
+from service.caps import MAX_K
+
 # Each command imports what it runs when it runs: `newsrag --help` loads no index, model or
 # eval code, and `docs list` no model (see test_listing_and_searching_load_no_model_framework).
 if TYPE_CHECKING:
     from rich.progress import Progress
 
-    from eval.answers import Answer as EvalAnswer
-    from eval.answers import AnswerFactory
+    from eval.answers import AnswerFactory, EvalAnswer
     from eval.building import StartProgress
     from index.embedding import Embedder
     from index.ingest import IngestReport
@@ -44,12 +46,17 @@ docs_app = typer.Typer(help="List, show and delete indexed documents.", no_args_
 app.add_typer(docs_app, name="docs")
 console = Console()
 err = Console(stderr=True)
+# What starts a server for `load` and `bench` (eval.server runs it; measuring knows no more).
+SERVE = (sys.executable, "-m", "newsrag", "serve", "--host", "127.0.0.1")
+_overrides: dict[str, object] = {}  # settings the command line sets (--index-dir)
 
 
 def _settings() -> Settings:
+    """NEWSRAG_* settings (service.config, the one place they are read), with the command
+    line's own on top."""
     from service.config import get_settings
 
-    return get_settings()
+    return get_settings().model_copy(update=_overrides) if _overrides else get_settings()
 
 
 def _index(read_only: bool = False) -> NewsIndex:
@@ -126,11 +133,16 @@ def main(
     logging.basicConfig(level=logging.INFO if verbose else logging.WARNING, format="%(message)s")
     # A first start spends a minute exporting the model: one line says why it is quiet.
     logging.getLogger("index.embedders.export").setLevel(logging.INFO)
+    _overrides.clear()  # one process may run several commands (tests do)
     if index_dir is not None:  # the one setting a command line most often wants to change
-        from service.config import get_settings
-
-        os.environ["NEWSRAG_INDEX_DIR"] = str(index_dir)
-        get_settings.cache_clear()
+        _overrides["index_dir"] = index_dir
+    shadowed = foreign_parts()
+    if shadowed:
+        err.print(
+            f"[red]error:[/red] another installed package shadows newsrag's {', '.join(shadowed)}: "
+            "uninstall it or run newsrag from its own virtual environment"
+        )
+        raise typer.Exit(2)
 
 
 def _count(count: int, noun: str) -> str:
@@ -214,12 +226,13 @@ def _print_report(report: IngestReport) -> None:
 @app.command()
 def search(
     query: str,
-    k: Annotated[int, typer.Option("-k", min=1, max=100, help="Passages to show.")] = 5,
+    k: Annotated[int, typer.Option("-k", min=1, max=MAX_K, help="Passages to show.")] = 5,
     source: Annotated[str | None, typer.Option(help="Only this source.")] = None,
     as_of: AsOfOption = None,
 ) -> None:
     """Search the index and print the best passages with their citations."""
     from index.docstore import Filters
+    from index.excerpt import excerpt
 
     if not query.strip():
         err.print("[red]error:[/red] the query is empty")
@@ -232,7 +245,7 @@ def search(
         console.print(
             f"[bold]{hit.rank}.[/bold] {hit.score:.3f}  [bold]{hit.title or hit.doc_id}[/bold]\n"
             f"   {hit.date or 'no date'} · {hit.source or 'no source'} · "
-            f"{hit.doc_id} [{hit.start}:{hit.end}]\n   {_snippet(hit.text)}"
+            f"{hit.doc_id} [{hit.start}:{hit.end}]\n   {excerpt(hit.text, 240)}"
             f"{_times(hit.text, hit.date)}\n",
             highlight=False,
         )
@@ -255,11 +268,6 @@ def _times(text: str, published: str | None) -> str:
 
     found = dict.fromkeys((p.text, p.label) for p in periods.relative_in(text, published))
     return "".join(f"\n   [dim]{escape(said)} = {label}[/dim]" for said, label in found)
-
-
-def _snippet(text: str, width: int = 240) -> str:
-    flat = " ".join(text.split())
-    return flat if len(flat) <= width else flat[: width - 1].rsplit(" ", 1)[0] + "…"
 
 
 @app.command()
@@ -487,7 +495,7 @@ def _print_answer(result: Answer) -> None:
 @app.command()
 def ask(
     question: str,
-    k: Annotated[int, typer.Option("-k", min=1, max=100, help="Passages to answer from.")] = 5,
+    k: Annotated[int, typer.Option("-k", min=1, max=MAX_K, help="Passages to answer from.")] = 5,
     llm: Annotated[str | None, typer.Option(help='"extractive" or "provider:model".')] = None,
     as_of: AsOfOption = None,
 ) -> None:
@@ -547,7 +555,7 @@ def timeline(
 
 @app.command()
 def chat(
-    k: Annotated[int, typer.Option("-k", min=1, max=100, help="Passages per answer.")] = 5,
+    k: Annotated[int, typer.Option("-k", min=1, max=MAX_K, help="Passages per answer.")] = 5,
     llm: Annotated[str | None, typer.Option(help='"extractive" or "provider:model".')] = None,
     as_of: AsOfOption = None,
 ) -> None:
@@ -577,8 +585,11 @@ def chat(
 @app.command("eval")
 def eval_cmd(
     datasets: Annotated[
-        list[Path],
-        typer.Argument(help="BEIR folders or gold .jsonl files (see eval/).", exists=True),
+        list[str],
+        typer.Argument(
+            help="BEIR folders or gold .jsonl files (see eval/); a bare name (scifact) is a "
+            "folder in NEWSRAG_EVAL_DATA, skipped when absent.",
+        ),
     ],
     mode: Annotated[
         list[str] | None,
@@ -620,14 +631,15 @@ def eval_cmd(
     embedder = make_embedder(settings)
     services: list[AnswerService] = []
     columns = (TextColumn("indexing {task.description}"), BarColumn(), MofNCompleteColumn())
-    chats = [path for path in datasets if is_conversations(path)]
-    datasets = [path for path in datasets if path not in chats]
+    found = [path for name in datasets if (path := _dataset(name, settings.eval_data))]
+    chats = [path for path in found if is_conversations(path)]
+    sets = [path for path in found if path not in chats]
     index_root = settings.index_dir.parent / "eval"
     seeds = settings.seed_dir or Path("seeds")
     try:
         with Progress(*columns, TimeElapsedColumn(), console=err) as bars:
             results = run_eval(
-                datasets,
+                sets,
                 modes,
                 lambda path: open_index(settings.model_copy(update={"index_dir": path}), embedder),
                 index_root=index_root,
@@ -656,6 +668,21 @@ def eval_cmd(
         write_json(json_file, results)
     if report:
         write_report(report, results, conversations)
+
+
+def _dataset(name: str, eval_data: Path) -> Path | None:
+    """A path as given; a bare name, the folder of that name in `eval_data` (None, said, when
+    that set is not on this machine: the held-out and licensed sets often are not)."""
+    given = Path(name)
+    if given.exists():
+        return given
+    if given.name == name:
+        if (eval_data / name / "corpus.jsonl").exists():
+            return eval_data / name
+        err.print(f"eval: skipping {name} (no {eval_data / name / 'corpus.jsonl'})")
+        return None
+    err.print(f"[red]error:[/red] no such file or folder: {name}")
+    raise typer.Exit(2)
 
 
 def _follow_ups(
@@ -713,7 +740,7 @@ def _eval_answerer(services: list[AnswerService]) -> AnswerFactory | None:
 
 def _eval_answer(result: Answer) -> EvalAnswer:
     """The answer text and the document behind each citation ("" for a number no passage has)."""
-    from eval.answers import Answer as EvalAnswer
+    from eval.answers import EvalAnswer
 
     passages = result.passages
     cited = [
@@ -742,9 +769,9 @@ def load(
     from eval.load import run_load, seeds_mix
     from eval.server import local_server
 
-    key = os.environ.get("NEWSRAG_LOAD_API_KEY")
-    headers = {"Authorization": f"Bearer {key}"} if key else {}
-    with local_server(url) as base_url:
+    keys = _settings().api_keys + _settings().admin_keys  # what a keyed server will accept
+    headers = {"Authorization": f"Bearer {keys[0].get_secret_value()}"} if keys else {}
+    with local_server(SERVE, url) as base_url:
         calls = [c for c in seeds_mix() if only in (None, c.name)]
         if not calls:
             err.print(f"[red]error:[/red] --only takes search or answer, not {only!r}")
@@ -780,7 +807,7 @@ def bench(
 
     settings = _settings()
     embedder = make_embedder(settings)
-    plan = BenchPlan.make(quick, corpus or default_corpus())
+    plan = BenchPlan.make(quick, corpus or default_corpus(settings.eval_data), SERVE)
     results = run_bench(
         plan, lambda line: err.print(line, highlight=False, soft_wrap=True), embedder
     )
@@ -791,5 +818,55 @@ def bench(
         json_file.write_text(json.dumps(results, indent=2))
 
 
-if __name__ == "__main__":
-    app()
+@app.command()
+def ann(
+    vectors: Annotated[int, typer.Option(min=1, help="Vectors in the index measured.")] = 1_000_000,
+    queries: Annotated[int, typer.Option(min=1, help="Probe queries.")] = 1_000,
+    kind: Annotated[str, typer.Option(help="auto, flat, hnsw, hnsw-sq8 or ivf-sq8.")] = "auto",
+    option: Annotated[
+        list[str] | None, typer.Option(help="A store option as key=json (ef_search=128); repeat.")
+    ] = None,
+    scifact: Annotated[
+        Path | None, typer.Option(help="A BEIR folder whose real embeddings to scale up.")
+    ] = None,
+    cache: Annotated[Path | None, typer.Option(help="Where those embeddings are kept.")] = None,
+    sweep: Annotated[
+        list[int] | None, typer.Option(help="efSearch/nprobe values to measure; repeat.")
+    ] = None,
+    filter_share: Annotated[
+        list[float] | None,
+        typer.Option("--filter", help="Also search within this share of the corpus; repeat."),
+    ] = None,
+    mmap: Annotated[bool, typer.Option(help="Also measure the memory-mapped file.")] = False,
+    keep: Annotated[
+        Path | None, typer.Option(help="Keep the built index here (see --remeasure).")
+    ] = None,
+    remeasure: Annotated[
+        Path | None, typer.Option(help="Measure an index --keep left, with new --option s.")
+    ] = None,
+) -> None:
+    """Approximate search alone: build time, recall@10 against exact search, latency and
+    memory of a FAISS index kind at a size (what docs/benchmarks.md's ANN table reports)."""
+    from eval import ann as bench_ann
+
+    try:
+        options = bench_ann.parse_options(option or [])
+    except ValueError as exc:
+        err.print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(2) from exc
+    if remeasure is not None:
+        result = bench_ann.remeasure(remeasure, options, sweep or [])
+    else:
+        result = bench_ann.run(
+            vectors,
+            queries=queries,
+            kind=kind,
+            options=options,
+            scifact=scifact,
+            filters=filter_share or [],
+            sweep=sweep or [],
+            also_mmap=mmap,
+            keep=keep,
+            cache=cache or bench_ann.SCIFACT_CACHE,
+        )
+    console.print_json(json.dumps(result))

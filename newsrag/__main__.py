@@ -1,0 +1,5 @@
+"""`python -m newsrag …`, as the `newsrag` script."""
+
+from newsrag.cli import app
+
+app()
