@@ -52,13 +52,7 @@ def upsert(
 ) -> UpsertResponse:
     """Adds or replaces one document or a list of them (same id = replace)."""
     docs = body if isinstance(body, list) else [body]
-    most = settings.max_documents_per_upload
-    if len(docs) > most:
-        raise HTTPException(
-            413,
-            f"{len(docs)} documents in one upload; the limit is {most} "
-            f"(NEWSRAG_MAX_DOCUMENTS_PER_UPLOAD={most})",
-        )
+    check_count(len(docs), settings.max_documents_per_upload)
     report = index.upsert([to_document(d) for d in docs])
     return UpsertResponse(
         added=report.added,
@@ -81,13 +75,7 @@ def upload(
     reports, docs = read_uploads(files)
     if not docs:
         raise HTTPException(422, "no file could be read: " + "; ".join(why_not(reports)))
-    most = settings.max_documents_per_upload
-    if len(docs) > most:
-        raise HTTPException(
-            413,
-            f"{len(docs)} documents in one upload; the limit is {most} "
-            f"(NEWSRAG_MAX_DOCUMENTS_PER_UPLOAD={most})",
-        )
+    check_count(len(docs), settings.max_documents_per_upload)
     report = index.upsert(docs)
     return UploadResponse(
         added=report.added,
@@ -96,6 +84,16 @@ def upload(
         chunks=report.chunks,
         files=reports,
     )
+
+
+def check_count(count: int, most: int) -> None:
+    """One upload, JSON or files, adds at most NEWSRAG_MAX_DOCUMENTS_PER_UPLOAD documents."""
+    if count > most:
+        raise HTTPException(
+            413,
+            f"{count} documents in one upload; the limit is {most} "
+            f"(NEWSRAG_MAX_DOCUMENTS_PER_UPLOAD={most})",
+        )
 
 
 def read_uploads(files: list[UploadFile]) -> tuple[list[FileReport], list[Document]]:

@@ -144,21 +144,12 @@ def only_parameters(*names: str) -> Callable[[Request], None]:
     return known_parameters
 
 
-FILTER_PARAMETERS = ("as_of", "date_from", "date_to", "source")
-GET_PARAMETERS = only_parameters("q", "k", "mode", "collapse", "doc_id", *FILTER_PARAMETERS)
+AsOfQuery = Annotated[
+    dt.datetime | dt.date | None, Query(description="Leave out articles dated later.")
+]
 
 
-@router.get("", response_model=SearchResponse, dependencies=[Depends(GET_PARAMETERS)])
-def search_get(
-    index: IndexDep,
-    settings: SettingsDep,
-    q: str = Query(..., min_length=1, max_length=MAX_QUERY_CHARS, pattern=NOT_BLANK),
-    k: int = Query(DEFAULT_K, ge=1, le=MAX_K),
-    mode: Annotated[Mode | None, Query(description="dense, bm25 or hybrid.")] = None,
-    collapse: Annotated[bool | None, Query(description="Fold near-duplicates.")] = None,
-    as_of: Annotated[
-        dt.datetime | dt.date | None, Query(description="Leave out articles dated later.")
-    ] = None,
+def query_filters(
     date_from: Annotated[dt.date | None, Query(description="Published on or after.")] = None,
     date_to: Annotated[dt.date | None, Query(description="Published on or before.")] = None,
     source: Annotated[
@@ -166,10 +157,33 @@ def search_get(
         Query(description="Only these sources; repeat for several.", max_length=100),
     ] = None,
     doc_id: Annotated[list[str] | None, Query(description="Only these documents.")] = None,
+) -> SearchFilters:
+    """A GET request's filters, checked as a JSON body's are (an inverted range is a 422)."""
+    try:
+        return SearchFilters(doc_ids=doc_id, source=source, date_from=date_from, date_to=date_to)
+    except ValidationError as exc:  # the range's own check: say it of the query, not a body
+        said = "; ".join(str(e["msg"]).removeprefix("Value error, ") for e in exc.errors())
+        raise HTTPException(422, said) from exc
+
+
+FiltersQuery = Annotated[SearchFilters, Depends(query_filters)]
+FILTER_PARAMETERS = ("as_of", "date_from", "date_to", "source", "doc_id")
+GET_PARAMETERS = only_parameters("q", "k", "mode", "collapse", *FILTER_PARAMETERS)
+
+
+@router.get("", response_model=SearchResponse, dependencies=[Depends(GET_PARAMETERS)])
+def search_get(
+    index: IndexDep,
+    settings: SettingsDep,
+    filters: FiltersQuery,
+    q: str = Query(..., min_length=1, max_length=MAX_QUERY_CHARS, pattern=NOT_BLANK),
+    k: int = Query(DEFAULT_K, ge=1, le=MAX_K),
+    mode: Annotated[Mode | None, Query(description="dense, bm25 or hybrid.")] = None,
+    collapse: Annotated[bool | None, Query(description="Fold near-duplicates.")] = None,
+    as_of: AsOfQuery = None,
 ) -> Response:
     """The same search for a browser address bar or curl, filters included."""
     try:
-        filters = SearchFilters(doc_ids=doc_id, source=source, date_from=date_from, date_to=date_to)
         request = SearchRequest(
             query=q, k=k, mode=mode, collapse=collapse, as_of=as_of, filters=filters
         )

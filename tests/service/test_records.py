@@ -6,7 +6,8 @@ from dataclasses import fields
 
 from index.docstore import DocSummary
 from index.models import Hit, Passage
-from service.schemas import DocumentSummary, SearchHit
+from service.answering import timeline
+from service.schemas import DocumentSummary, EventSource, SearchHit
 
 
 def test_a_search_hit_carries_every_field_of_a_hit() -> None:
@@ -25,3 +26,7 @@ def test_a_hit_is_its_passage_ranked() -> None:
     assert (hit.chunk_id, hit.text, hit.date, hit.also_in) == ("a:3", "text", "2025-01-02", ("b",))
     body = SearchHit.model_validate(hit, from_attributes=True).model_dump()
     assert body["chunk_id"] == "a:3" and body["also_in"] == ["b"] and body["rank"] == 1
+
+
+def test_an_event_source_is_the_timelines_source() -> None:
+    assert set(EventSource.model_fields) == {f.name for f in fields(timeline.Source)}

@@ -150,6 +150,9 @@ def test_timeline_refuses_bad_input(dated_client: TestClient) -> None:
     ):
         response = dated_client.get("/timeline", params=params)
         assert response.status_code == 422 and "message" in response.json()
+    inverted = {"q": "rates", "date_from": "2025-05-01", "date_to": "2025-04-01"}
+    said = dated_client.get("/timeline", params=inverted).json()["message"]
+    assert said == "date_from 2025-05-01 is after date_to 2025-04-01"  # of the query, no "body:"
 
 
 def test_timeline_takes_the_search_filters(dated_client: TestClient) -> None:
