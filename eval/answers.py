@@ -11,7 +11,7 @@ from collections.abc import Callable, Mapping, Sequence, Set
 from dataclasses import dataclass
 
 from eval.datasets import Qrels
-from index.store import NewsIndex
+from index.newsindex import NewsIndex
 
 _NON_WORD = re.compile(r"[\W_]+")
 
@@ -29,8 +29,9 @@ class EvalAnswer:
 
 
 AnswerFn = Callable[[str, str | None], EvalAnswer]  # the question, the day it is asked (ISO)
-# Given the index a gold set runs against and the retrieval mode, the function answering on it.
-AnswerFactory = Callable[[NewsIndex, str], AnswerFn]
+# Given the index a gold set runs against, the retrieval mode and whether questions are read for
+# their time (False: as if undated), the function answering on it.
+AnswerFactory = Callable[[NewsIndex, str, bool], AnswerFn]
 
 
 def plain_words(text: str) -> str:

@@ -23,7 +23,7 @@ from eval.load import Call, run_load
 from eval.server import local_server
 from index.embedding import Embedder, resolve_model
 from index.models import Chunk, Document
-from index.store import NewsIndex
+from index.newsindex import NewsIndex
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
@@ -146,9 +146,10 @@ def scaled_index(
 
 
 def source_chunks(index: NewsIndex) -> tuple[list[str], np.ndarray]:
-    ids = index.docstore.all_ids()
-    rows = index.docstore.rows(ids.tolist())
-    return [rows[int(i)].text for i in ids], index.docstore.vectors(ids, index.embedder.dimension)
+    """Every chunk's text and vector, in document order."""
+    stored = list(index.exported())
+    texts = [chunk.text for one in stored for chunk in one.chunks]
+    return texts, np.concatenate([one.vectors for one in stored])
 
 
 def passage_sentences(texts: list[str]) -> list[str]:
@@ -232,7 +233,7 @@ def run_bench(plan: BenchPlan, say: Say, embedder: Embedder | None = None) -> di
             search += bench_search(folder, size, asked or drawn, plan, say)
             if size in plan.ingest_sizes:  # last: it adds articles to the index
                 ingest.append(bench_ingest(folder, size, asked or drawn, plan, say, sentences))
-        base = source.docstore.vectors(source.docstore.all_ids(), embedder.dimension)
+        base = source_chunks(source)[1]
         source.close()
     probes = embedded(asked, embedder)
     ann = bench_ann(plan.ann_vectors, say, base if len(probes) else None, probes)

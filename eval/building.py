@@ -10,7 +10,7 @@ from pathlib import Path
 
 from index.ingest import ingest
 from index.models import Document
-from index.store import NewsIndex
+from index.newsindex import NewsIndex
 
 Progress = Callable[[int], None]
 # Called once with the number of documents to index and the dataset's name; returns a ticker.
@@ -48,7 +48,7 @@ def build_corpus(
     expected = len({doc.id for doc in docs()})
     if index.counts()[0] == expected:
         return _stats(index, 0, 0, 0.0, reused=True)
-    tick = progress(expected, index.directory.name) if progress else None
+    tick = progress(expected, Path(index.location).name) if progress else None
     embedded = chunks = 0
     started = time.perf_counter()
     for batch in _batches(docs(), batch_size):
@@ -71,7 +71,7 @@ def build_folder(index: NewsIndex, folder: Path) -> BuildStats:
 
 def _stats(index: NewsIndex, docs: int, chunks: int, seconds: float, reused: bool) -> BuildStats:
     documents, total_chunks = index.counts()
-    return BuildStats(str(index.directory), documents, total_chunks, docs, chunks, seconds, reused)
+    return BuildStats(index.location, documents, total_chunks, docs, chunks, seconds, reused)
 
 
 def _batches(docs: Iterable[Document], size: int) -> Iterator[list[Document]]:

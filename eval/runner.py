@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager, nullcontext
-from dataclasses import asdict, dataclass, replace
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from eval.answers import AnswerFactory, answer_metrics
@@ -20,10 +19,10 @@ from eval.metrics import (
     percentiles_ms,
     recall_metrics,
 )
-from index.docstore import Filters
+from index.filters import Filters
 from index.models import Hit
+from index.newsindex import NewsIndex
 from index.retrievers import MODES
-from index.store import NewsIndex
 
 DOCS_RANKED = 100  # deepest cut-off any metric looks at (recall@100)
 CHUNK_DEPTH = 500  # chunks fetched per query; doubled while they hold < DOCS_RANKED documents
@@ -80,27 +79,16 @@ def load(path: Path) -> EvalSet:
     raise ValueError(f"{path} is neither a BEIR folder (with corpus.jsonl) nor a gold .jsonl file")
 
 
-def searcher(index: NewsIndex, mode: str) -> SearchFn:
+def searcher(index: NewsIndex, mode: str, timed: bool = True) -> SearchFn:
     """The index's search pinned to one mode, without near-duplicate collapse: collapse is a
-    presentation step that would hide every document but one behind a shared paragraph."""
+    presentation step that would hide every document but one behind a shared paragraph.
+    `timed=False`: as if no question named a time (no windows, no recency prior)."""
 
     def search(query: str, k: int, as_of: str | None) -> Sequence[Hit]:
-        return index.search(query, k, Filters(as_of=as_of), mode=mode, collapse=False)
+        found = index.search(query, k, Filters(as_of=as_of), mode, collapse=False, timed=timed)
+        return found.hits
 
     return search
-
-
-@contextmanager
-def time_off(index: NewsIndex) -> Iterator[None]:
-    """The index searching as if no question named a time: no windows, no recency prior."""
-    searcher = index.searcher
-    kept = searcher.settings
-    off = replace(kept, window_weight=0, recency=replace(kept.recency, weight=0))
-    searcher.settings = off
-    try:
-        yield
-    finally:
-        searcher.settings = kept
 
 
 def rank_queries(
@@ -140,24 +128,24 @@ def evaluate_mode(
 ) -> ModeResult:
     """Runs `evalset` against `index` in one mode and scores it (ranking, latency, answers);
     `as_of` "query" asks each question as of its own date."""
-    search = searcher(index, mode)
-    search("warm-up", 1, None)  # untimed: loads the model's kernels
     dates = evalset.dates if as_of == "query" else {}
     # A dated set run without its dates is the baseline: nothing read about time at all (a
     # question's "this week" read as of today would leave out the whole archive).
-    with time_off(index) if evalset.dates and not dates else nullcontext():
-        run, seconds, depth = rank_queries(search, evalset.judged, dates)
-        curve = recall_metrics(CURVE_KS)
-        wanted = [*HEADLINE, *(m for m in curve if m not in HEADLINE)]
-        scores = evaluate_run(evalset.qrels, run, wanted)
-        metrics = {m: scores[m] for m in HEADLINE}
-        note = _answer_note(evalset, answerer)
-        if answerer is not None and (evalset.answers or evalset.unanswerable):
-            answer_fn = answerer(index, mode)
-            metrics |= answer_metrics(
-                evalset.queries, evalset.answers, evalset.qrels, answer_fn, dates,
-                evalset.unanswerable,
-            )  # fmt: skip
+    timed = not (evalset.dates and not dates)
+    search = searcher(index, mode, timed)
+    search("warm-up", 1, None)  # untimed: loads the model's kernels
+    run, seconds, depth = rank_queries(search, evalset.judged, dates)
+    curve = recall_metrics(CURVE_KS)
+    wanted = [*HEADLINE, *(m for m in curve if m not in HEADLINE)]
+    scores = evaluate_run(evalset.qrels, run, wanted)
+    metrics = {m: scores[m] for m in HEADLINE}
+    note = _answer_note(evalset, answerer)
+    if answerer is not None and (evalset.answers or evalset.unanswerable):
+        answer_fn = answerer(index, mode, timed)
+        metrics |= answer_metrics(
+            evalset.queries, evalset.answers, evalset.qrels, answer_fn, dates,
+            evalset.unanswerable,
+        )  # fmt: skip
     return ModeResult(
         dataset=evalset.name + (" (as of each question)" if dates else ""),
         mode=mode,

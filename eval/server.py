@@ -1,10 +1,13 @@
-"""A throwaway newsrag server on a loopback port, for load and benchmark runs."""
+"""Throwaway servers on loopback ports, for load, benchmark and replica runs: newsrag, and
+milvus-lite's Milvus-API server."""
 
 from __future__ import annotations
 
 import os
+import signal
 import socket
 import subprocess
+import sys
 import tempfile
 import time
 from collections.abc import Iterator, Sequence
@@ -79,3 +82,50 @@ def stop(process: subprocess.Popen[bytes], seconds: float = 30.0) -> None:
     except subprocess.TimeoutExpired:
         process.kill()
         process.wait()
+
+
+@contextmanager
+def loopback_milvus(
+    data_dir: Path | None = None, workers: int = 1, port: int | None = None
+) -> Iterator[str]:
+    """milvus-lite's Milvus-API server on a loopback port (pure Python, PyPI `milvus-lite`),
+    over `data_dir` (default: a temporary one), stopped afterwards; yields its URI.
+
+    `workers` is its request threads. milvus-lite does not serialize writers to one collection
+    itself (its README: "concurrent writers are not supported safely"), and several replicas
+    write at once, so one thread by default: requests queue, as they would on a real Milvus's
+    single write path for a collection, and nothing is corrupted."""
+    with tempfile.TemporaryDirectory(prefix="newsrag-milvus-") as tmp:
+        port = port or free_port()
+        folder = data_dir or Path(tmp) / "milvus"
+        log = (Path(tmp) / "milvus.log").open("wb")
+        command = [sys.executable, "-m", "milvus_lite", "server", "--data-dir", str(folder)]
+        command += ["--host", "127.0.0.1", "--port", str(port), "--max-workers", str(workers)]
+        process = subprocess.Popen(command, stdout=log, stderr=log)
+        uri = f"http://127.0.0.1:{port}"
+        try:
+            _wait_listening(port, process)
+            yield uri
+        except RuntimeError as exc:
+            tail = (Path(tmp) / "milvus.log").read_text("utf-8", "replace")[-2000:]
+            raise RuntimeError(f"{exc}; its log ends with:\n{tail}") from exc
+        finally:
+            process.send_signal(signal.SIGINT)  # its own shutdown: drains, closes the data dir
+            try:
+                process.wait(15)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+            log.close()
+
+
+def _wait_listening(port: int, process: subprocess.Popen[bytes], seconds: float = 60.0) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"milvus-lite exited with {process.returncode}")
+        with socket.socket() as sock:
+            if sock.connect_ex(("127.0.0.1", port)) == 0:
+                return
+        time.sleep(0.1)
+    raise RuntimeError(f"milvus-lite did not listen on port {port} after {seconds:.0f} s")

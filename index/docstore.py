@@ -6,21 +6,24 @@ reconciled or rebuilt after a crash, without re-embedding anything.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import re
 import sqlite3
 import threading
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from index.excerpt import excerpt
-from index.models import Chunk, Document, Passage
+from index.filters import Filters
+from index.models import Chunk, DocSummary, Document, Passage
+
+if TYPE_CHECKING:
+    from index.corpus.base import Stored
 
 FILENAME = "docstore.sqlite"
 
@@ -51,37 +54,6 @@ PASSAGE_COLUMNS = """c.doc_id, c.chunk_no, c.start, c.end,
     substr(d.text, c.start + 1, c.end - c.start), d.title, d.source, d.date, d.url"""
 
 
-def content_hash(doc: Document) -> str:
-    """Changes whenever anything stored about the document changes."""
-    fields = (doc.text, doc.title, doc.date, doc.source, doc.url)
-    return hashlib.sha256(repr(fields).encode("utf-8")).hexdigest()
-
-
-@dataclass(frozen=True)
-class Filters:
-    doc_ids: Sequence[str] | None = None
-    source: str | Sequence[str] | None = None  # any of these (case-insensitive)
-    date_from: str | None = None
-    date_to: str | None = None
-    # The day a question is asked (ISO date): nothing published after it is used. Unlike
-    # date_to it keeps undated documents, which cannot be shown to be later.
-    as_of: str | None = None
-    # Published on or after (ISO date), undated documents kept: the start of a period the
-    # question names, which nothing published earlier can report.
-    published_from: str | None = None
-
-    def __bool__(self) -> bool:
-        values = (
-            self.doc_ids,
-            self.source,
-            self.date_from,
-            self.date_to,
-            self.as_of,
-            self.published_from,
-        )
-        return any(v is not None for v in values)
-
-
 @dataclass(frozen=True)
 class Chunked:
     """A document's chunk ids and spans, in chunk order, with what their lexical text needs."""
@@ -94,19 +66,6 @@ class Chunked:
 
 
 EXCERPT_CHARS = 100
-
-
-@dataclass(frozen=True)
-class DocSummary:
-    id: str
-    title: str | None
-    date: str | None
-    source: str | None
-    url: str | None
-    chars: int
-    chunks: int
-    indexed_at: str
-    excerpt: str  # the text's first words: a name for an article without a title
 
 
 class DocStore:
@@ -175,15 +134,18 @@ class DocStore:
         row = self._read().execute("SELECT hash FROM documents WHERE id = ?", (doc_id,)).fetchone()
         return None if row is None else str(row[0])
 
-    def put(self, doc: Document, chunks: list[Chunk], vectors: np.ndarray) -> np.ndarray:
+    def put(self, stored: Stored) -> np.ndarray:
         """Inserts the document and its chunks (inside a transaction); returns the new ids."""
+        doc = stored.document
         self._db.execute(
-            "INSERT INTO documents (id, text, title, date, source, url, hash) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?)",
-            (doc.id, doc.text, doc.title, doc.date, doc.source, doc.url, content_hash(doc)),
+            "INSERT INTO documents (id, text, title, date, source, url, hash, indexed_at) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, "
+            "coalesce(?, strftime('%Y-%m-%dT%H:%M:%SZ', 'now')))",
+            (doc.id, doc.text, doc.title, doc.date, doc.source, doc.url, stored.hash)
+            + (stored.indexed_at,),
         )
         vids = []
-        for chunk, vector in zip(chunks, vectors, strict=True):
+        for chunk, vector in zip(stored.chunks, stored.vectors, strict=True):
             cur = self._db.execute(
                 "INSERT INTO chunks (doc_id, chunk_no, start, end, vector) VALUES (?, ?, ?, ?, ?)",
                 (
@@ -242,6 +204,28 @@ class DocStore:
         if current is not None:
             yield current
 
+    def exported(self) -> Iterator[tuple[Document, str, list[Chunk], np.ndarray]]:
+        """Every document in id order with when it was indexed, its chunks and their vectors:
+        what a migration copies (one read transaction, so a concurrent write is seen whole or
+        not at all)."""
+        db = self._read()
+        with self.snapshot():
+            docs = db.execute(
+                "SELECT id, text, title, date, source, url, indexed_at FROM documents ORDER BY id"
+            )
+            for *fields, indexed_at in docs:
+                doc = Document(*fields)
+                rows = db.execute(
+                    "SELECT chunk_no, start, end, vector FROM chunks WHERE doc_id = ? "
+                    "ORDER BY chunk_no",
+                    (doc.id,),
+                ).fetchall()
+                chunks = [Chunk(doc.id, n, s, e, doc.text[s:e]) for n, s, e, _ in rows]
+                vectors = np.array(
+                    [np.frombuffer(blob, dtype=np.float32) for *_, blob in rows], dtype=np.float32
+                )
+                yield doc, str(indexed_at), chunks, vectors
+
     def vectors(self, vids: np.ndarray, dimension: int) -> np.ndarray:
         """The stored vectors of `vids`, in that order."""
         out = np.zeros((len(vids), dimension), dtype=np.float32)
@@ -270,8 +254,6 @@ class DocStore:
 
     def filter_ids(self, filters: Filters) -> np.ndarray | None:
         """Chunk ids that pass `filters`, or None when there is nothing to filter on."""
-        if filters.as_of is not None and filters.as_of >= (self.latest() or filters.as_of):
-            filters = replace(filters, as_of=None)  # today's question: no article is later
         if not filters:
             return None
         where, args = _where(filters)
@@ -361,8 +343,7 @@ def _where(filters: Filters) -> tuple[str, list[object]]:
     if filters.doc_ids is not None:
         clauses.append(f"d.id IN ({', '.join('?' * len(filters.doc_ids)) or 'NULL'})")
         args.extend(filters.doc_ids)
-    if filters.source is not None:
-        sources = [filters.source] if isinstance(filters.source, str) else list(filters.source)
+    if (sources := filters.sources) is not None:
         clauses.append(f"d.source COLLATE NOCASE IN ({', '.join('?' * len(sources)) or 'NULL'})")
         args.extend(sources)
     if filters.date_from is not None:

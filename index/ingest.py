@@ -8,9 +8,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from index.models import Document
+from index.newsindex import UpsertReport
 from index.readers import PartlyRead, ReadError, UnsupportedFile, discover, read_file
 from index.sources.base import Sink
-from index.store import UpsertReport
 
 log = logging.getLogger(__name__)
 

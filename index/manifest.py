@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import json
 import logging
-import os
-import tempfile
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+
+from index.files import atomic_write
 
 SCHEMA_VERSION = 1
 FILENAME = "manifest.json"
@@ -34,7 +34,7 @@ class Manifest:
     schema_version: int = SCHEMA_VERSION
     created_at: str = field(default_factory=lambda: datetime.now(UTC).isoformat())
 
-    def check(self, wanted: Manifest, directory: Path) -> None:
+    def check(self, wanted: Manifest) -> None:
         """Raises IndexMismatch naming every difference and how to rebuild."""
         keys = ("schema_version", "model", "dimension", "chunk_size", "chunk_overlap")
         diffs = [
@@ -44,15 +44,15 @@ class Manifest:
         ]
         if diffs:
             raise IndexMismatch(
-                f"the index at {directory} was built with other settings ({'; '.join(diffs)}). "
-                f"Rebuild it: remove {directory} (or point NEWSRAG_INDEX_DIR elsewhere) and run "
-                "`newsrag index PATH...` again, or use the settings it was built with."
+                f"the index was built with other settings ({'; '.join(diffs)}). Rebuild it in "
+                "a new place (NEWSRAG_INDEX_DIR, or NEWSRAG_MILVUS_COLLECTION with the milvus "
+                "backend) and run `newsrag index PATH...` again, or use the settings it was "
+                "built with."
             )
         if self.embed_backend != wanted.embed_backend:
             log.warning(
-                "the index at %s was embedded with the %s backend, queries and new documents "
-                "now use %s: same model, vectors agree to ~0.99 cosine (rebuild for exact scores)",
-                directory,
+                "the index was embedded with the %s backend, queries and new documents now use "
+                "%s: same model, vectors agree to ~0.99 cosine (rebuild for exact scores)",
                 self.embed_backend,
                 wanted.embed_backend,
             )
@@ -70,18 +70,4 @@ def read(directory: Path) -> Manifest | None:
 
 
 def write(directory: Path, manifest: Manifest) -> None:
-    atomic_write_bytes(directory / FILENAME, json.dumps(asdict(manifest), indent=2).encode())
-
-
-def atomic_write_bytes(path: Path, data: bytes) -> None:
-    """Temp file + fsync + rename: readers see the old file or the new one, never half of one."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    atomic_write(directory / FILENAME, json.dumps(asdict(manifest), indent=2).encode())

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, fields
 
 
@@ -15,6 +16,12 @@ class Document:
     date: str | None = None  # ISO 8601 (YYYY-MM-DD), never guessed
     source: str | None = None
     url: str | None = None
+
+
+def content_hash(doc: Document) -> str:
+    """Changes whenever anything stored about the document changes."""
+    stored = (doc.text, doc.title, doc.date, doc.source, doc.url)
+    return hashlib.sha256(repr(stored).encode("utf-8")).hexdigest()
 
 
 @dataclass(frozen=True)
@@ -57,6 +64,19 @@ class Hit(Passage):
     def of(cls, passage: Passage, rank: int, score: float, also_in: tuple[str, ...] = ()) -> Hit:
         values = {name: getattr(passage, name) for name in PASSAGE_FIELDS}
         return cls(**values, rank=rank, score=score, also_in=also_in)
+
+
+@dataclass(frozen=True)
+class DocSummary:
+    id: str
+    title: str | None
+    date: str | None
+    source: str | None
+    url: str | None
+    chars: int
+    chunks: int
+    indexed_at: str
+    excerpt: str  # the text's first words: a name for an article without a title
 
 
 PASSAGE_FIELDS = tuple(field.name for field in fields(Passage))

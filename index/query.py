@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 from concurrent.futures import Future
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 
 import numpy as np
 
-from index.docstore import Filters
 from index.periods import Window
 from index.recency import RecencyPrior
 
@@ -26,19 +25,12 @@ class TimeSense:
 
 @dataclass(frozen=True)
 class Query:
-    """The question's text (lexical matching), its embedding (started once, before anything
-    else runs; None where no stage needs a vector) and the filters every stage honours."""
+    """The question's text, its analyzed terms (lexical matching) and its embedding (started
+    once, before anything else runs; None where no stage needs a vector)."""
 
     text: str
+    terms: list[str]
     embedding: Future[np.ndarray] | None = None
-    filters: Filters = field(default_factory=Filters)
-
-    @classmethod
-    def embedded(cls, text: str, vector: np.ndarray, filters: Filters | None = None) -> Query:
-        """A query whose vector is already known."""
-        done: Future[np.ndarray] = Future()
-        done.set_result(vector)
-        return cls(text, done, filters or Filters())
 
     @property
     def vector(self) -> np.ndarray | None:

@@ -1,23 +1,21 @@
 """The read path: a query embedded once, then filters, retrievers, rows and collapse.
 
-Searches run on any thread at once and never wait for a write: each reads one docstore commit
-(a snapshot), and the vector store and the lexical index hold at least what that commit has
-(a write adds there before it commits, and drops what it replaced only after the searches that
-started before its commit are done; see index/epochs.py).
+Searches run on any thread at once and never wait for a write: each reads through one view of
+the corpus (index/corpus/base.py), in which a document replaced meanwhile shows its old chunks
+or its new ones, never some of each.
 """
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
-
-import numpy as np
 
 from index import periods
 from index.collapse import collapse as fold_duplicates
-from index.docstore import DocStore, Filters
+from index.corpus.base import Corpus, View
 from index.embedding import Embedder
-from index.epochs import Epochs
+from index.filters import Filters
+from index.lexical import Analyzer
 from index.models import Hit, Passage
 from index.periods import Window
 from index.query import Query, TimeSense
@@ -31,23 +29,34 @@ PRIOR_DEPTH = 100
 FILTER_SLACK = timedelta(days=7)  # see _published_from
 MENTION_DEPTH = 100  # candidates read for the times they name (see _add_window)
 NEGLIGIBLE = 0.001  # of the prior's weight: the newest article is too old for it to matter
+# A document replaced between a search's candidates and its rows (only a shared engine lets
+# that happen, see View.superseded): the search is asked again this many times at most.
+RETRIES = 2
 Ranked = tuple[Passage, float, tuple[str, ...]]
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    """The hits, best first, and what the search read about time in the question."""
+
+    hits: list[Hit]
+    time: TimeSense
 
 
 class Searcher:
     def __init__(
         self,
-        docstore: DocStore,
+        corpus: Corpus,
         embedder: Embedder,
-        retrievers: dict[str, Retriever],
+        analyzer: Analyzer,
         settings: RetrievalSettings,
-        epochs: Epochs,
+        retrievers: dict[str, Retriever],
     ) -> None:
-        self.docstore = docstore
+        self.corpus = corpus
         self.embedder = embedder
-        self.retrievers = retrievers
+        self.analyzer = analyzer
         self.settings = settings
-        self.epochs = epochs
+        self.retrievers = retrievers
 
     def search(
         self,
@@ -56,38 +65,41 @@ class Searcher:
         filters: Filters | None = None,
         mode: str | None = None,
         collapse: bool | None = None,
-        time: TimeSense | None = None,
-    ) -> list[Hit]:
-        """The best `k` chunks for `text` among those passing `filters`, best first.
+        timed: bool = True,
+    ) -> SearchResult:
+        """The best `k` chunks for `text` among those passing `filters`, best first, with
+        what was read about time in `text` (asked as of `filters.as_of`, default today).
 
         `mode` ("dense", "bm25" or "hybrid") and `collapse` default to the index's settings;
-        `time` (what `understand` read in `text`) is read here when not given.
+        `timed=False` reads no period and applies no recency prior (an archive searched as if
+        undated, as eval's undated runs do).
         """
         mode = self.settings.mode if mode is None else mode
         retriever = pick(self.retrievers, mode)
         fold = self.settings.collapse if collapse is None else collapse
         filters = filters or Filters()
-        time = time or self.understand(text, filters.as_of)
+        latest = self.corpus.latest()
+        time = self.understand(text, filters.as_of, latest) if timed else TimeSense(_day(None))
         topic = text if time.window is None else time.window.topic  # the period is a filter
         embedding = None if mode == "bm25" else self.embedder.embed_query_later(topic)
-        query = Query(topic, embedding, filters)
-        with self.epochs.reading(), self.docstore.snapshot():
-            allowed = self.docstore.filter_ids(_published_from(query.filters, time.window))
-            if allowed is not None and not allowed.size:
-                return []
-            ranked = self._ranked(retriever, query, k, allowed, fold, time)
-        return [Hit.of(row, rank, score, also) for rank, (row, score, also) in enumerate(ranked, 1)]
+        query = Query(topic, self.analyzer.terms(topic), embedding)
+        scope = _published_from(_today_unbounded(filters, latest), time.window)
+        ranked: list[Ranked] = []
+        for _ in range(RETRIES + 1):
+            with self.corpus.view(scope) as view:
+                ranked = [] if view.empty else self._ranked(retriever, query, k, view, fold, time)
+                if not view.superseded:
+                    break
+        hits = [Hit.of(row, rank, score, also) for rank, (row, score, also) in enumerate(ranked, 1)]
+        return SearchResult(hits, time)
 
-    def understand(self, text: str, as_of: str | None) -> TimeSense:
+    def understand(self, text: str, as_of: str | None, latest: str | None) -> TimeSense:
         """The question's time: the period it names (a window) and, where some article is
-        recent enough for it to matter, the recency prior."""
+        recent enough for it to matter (`latest` is the newest one's date), the recency prior."""
         day = _day(as_of)
         window = periods.window(text, day) if self.settings.window_weight > 0 else None
         prior = self.settings.recency
-        if (
-            prior.weight <= 0
-            or prior.bonus(self.docstore.latest(), day) < NEGLIGIBLE * prior.weight
-        ):
+        if prior.weight <= 0 or prior.bonus(latest, day) < NEGLIGIBLE * prior.weight:
             return TimeSense(day, window)  # the prior would only cost a deeper candidate list
         return TimeSense(day, window, prior)
 
@@ -96,7 +108,7 @@ class Searcher:
         retriever: Retriever,
         query: Query,
         k: int,
-        allowed: np.ndarray | None,
+        view: View,
         fold: bool,
         time: TimeSense,
     ) -> list[Ranked]:
@@ -107,8 +119,9 @@ class Searcher:
         if time.prior is not None or time.window is not None:
             depth = max(depth, PRIOR_DEPTH)
         while True:
-            scored = retriever.retrieve(query, depth, allowed)
-            found = self._rows(scored)
+            scored = retriever.retrieve(query, depth, view)
+            rows = view.passages([key for key, _ in scored])
+            found = [(rows[key], score) for key, score in scored if key in rows]
             if time.prior is not None or time.window is not None:
                 need = k * COLLAPSE_DEPTH if fold else k
                 found = _by_time(found, time, self.settings.window_weight, need)
@@ -118,10 +131,6 @@ class Searcher:
             if len(ranked) >= k or len(scored) < depth:
                 return ranked[:k]
             depth *= 2
-
-    def _rows(self, scored: list[tuple[int, float]]) -> list[tuple[Passage, float]]:
-        rows = self.docstore.rows([vid for vid, _ in scored])
-        return [(rows[vid], score) for vid, score in scored if vid in rows]
 
 
 def _by_time(
@@ -176,6 +185,14 @@ def _add_window(
             break  # nor can any after it
         if not dated_in[i] and window.named_in(found[i][0].text, published[i]):
             scores[i] += weight
+
+
+def _today_unbounded(filters: Filters, latest: str | None) -> Filters:
+    """A question asked as of a day no article is later than needs no as-of filter (the usual
+    case: today), which would only narrow every retriever to nearly everything."""
+    if filters.as_of is not None and filters.as_of >= (latest or filters.as_of):
+        return replace(filters, as_of=None)
+    return filters
 
 
 def _published_from(filters: Filters, window: Window | None) -> Filters:

@@ -7,7 +7,7 @@ import logging
 import sys
 import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import asdict
 from datetime import UTC, date, datetime
 from functools import partial
@@ -31,11 +31,11 @@ if TYPE_CHECKING:
     from index.embedding import Embedder
     from index.ingest import IngestReport
     from index.lock import Owner
+    from index.newsindex import NewsIndex
     from index.query import TimeSense
     from index.sources.base import Sink
     from index.sources.feedstate import PollReport
     from index.sources.watch import SyncReport
-    from index.store import NewsIndex
     from service.answering.answers import Answer, AnswerService
     from service.config import Settings
 
@@ -72,11 +72,12 @@ def _index(read_only: bool = False) -> NewsIndex:
 
 
 def _writer_now() -> Owner | None:
-    """Who writes the index at this moment, if anyone: a probe before loading the model."""
+    """Who writes the index at this moment, if anyone: a probe before loading the model. (A
+    shared engine takes every process's writes: nobody owns it.)"""
     from index.lock import IndexBusy, WriterLock
 
     directory = _settings().index_dir
-    if not directory.is_dir():
+    if _settings().backend != "local" or not directory.is_dir():
         return None
     try:
         WriterLock(directory).release()
@@ -149,7 +150,7 @@ def _count(count: int, noun: str) -> str:
     return f"{count} {noun}{'' if count == 1 else 's'}"
 
 
-REMOTE_FOLLOW_STATE = "follow.json"
+FOLLOW_STATE = "follow"  # a `newsrag follow` run's own record, apart from a server's `feeds`
 AsOfOption = Annotated[
     datetime | None,
     typer.Option(
@@ -231,17 +232,16 @@ def search(
     as_of: AsOfOption = None,
 ) -> None:
     """Search the index and print the best passages with their citations."""
-    from index.docstore import Filters
     from index.excerpt import excerpt
+    from index.filters import Filters
 
     if not query.strip():
         err.print("[red]error:[/red] the query is empty")
         raise typer.Exit(2)
     index = _reader()
-    filters = Filters(source=source, as_of=_day(as_of))
-    understood = index.searcher.understand(query, filters.as_of)
-    console.print(f"[dim]{escape(_time_read(understood))}[/dim]\n", highlight=False)
-    for hit in index.search(query, k, filters, time=understood):
+    found = index.search(query, k, Filters(source=source, as_of=_day(as_of)))
+    console.print(f"[dim]{escape(_time_read(found.time))}[/dim]\n", highlight=False)
+    for hit in found.hits:
         console.print(
             f"[bold]{hit.rank}.[/bold] {hit.score:.3f}  [bold]{hit.title or hit.doc_id}[/bold]\n"
             f"   {hit.date or 'no date'} · {hit.source or 'no source'} · "
@@ -320,8 +320,11 @@ def follow(
     server: Annotated[str | None, typer.Option(help=SERVER_HELP)] = None,
 ) -> None:
     """Index the new and changed items of feeds: once, or every SECONDS with --every."""
+    from index.corpus.base import StateStore
+    from index.corpus.local import FileState
+    from index.newsindex import NewsIndex
     from index.sources.base import close_sink
-    from index.sources.feedstate import STATE_FILE as FEEDS_STATE
+    from index.sources.feedstate import STATE_KEY
     from service.feeds import make_follower
     from service.remote import RemoteIndex
 
@@ -330,9 +333,15 @@ def follow(
         err.print("[red]error:[/red] name feed URLs or set NEWSRAG_FEEDS")
         raise typer.Exit(2)
     sink = _sink(server)
-    # Beside a server (which keeps feeds.json for its own polling), this run keeps its own state.
-    state = REMOTE_FOLLOW_STATE if isinstance(sink, RemoteIndex) else FEEDS_STATE
-    follower = make_follower(settings, sink, urls or settings.feeds, every, _print_poll, state)
+    # Beside a server (which keeps `feeds` for its own polling), this run keeps its own state:
+    # a file in the index directory, or a record of the shared corpus the servers poll too.
+    store: StateStore
+    if isinstance(sink, RemoteIndex):
+        store, key = FileState(settings.index_dir), FOLLOW_STATE
+    else:
+        assert isinstance(sink, NewsIndex)
+        store, key = sink.state, FOLLOW_STATE if sink.shared else STATE_KEY
+    follower = make_follower(settings, sink, store, urls or settings.feeds, every, _print_poll, key)
     reports: list[PollReport] = []
     try:
         if every is None:
@@ -413,7 +422,7 @@ def docs_list(limit: int = 100, offset: int = 0) -> None:
     index = _reader()
     table = Table("title", "date", "source", "chunks")
     table.add_column("id", no_wrap=True)
-    for doc in index.documents(limit, offset):
+    for doc in index.documents(limit, offset).documents:
         table.add_row(doc.title or "", doc.date or "", doc.source or "", str(doc.chunks), doc.id)
     console.print(table)
     index.close()
@@ -423,7 +432,7 @@ def docs_list(limit: int = 100, offset: int = 0) -> None:
 def docs_show(doc_id: str) -> None:
     """Show a document's metadata, chunk spans and text."""
     index = _reader()
-    found = index.get(doc_id)
+    found = index.document(doc_id)
     index.close()
     if found is None:
         err.print(f"[red]error:[/red] no document with id {doc_id!r}")
@@ -434,6 +443,78 @@ def docs_show(doc_id: str) -> None:
     spans = ", ".join(f"{c.chunk_no}:[{c.start}:{c.end}]" for c in chunks)
     console.print(f"{len(chunks)} chunks: {spans}\n", highlight=False)
     console.print(doc.text, highlight=False, markup=False)
+
+
+@app.command()
+def migrate(
+    to: Annotated[
+        str,
+        typer.Option(
+            "--to",
+            help="Where to: milvus://HOST:PORT (or an http(s):// Milvus URI).",
+            metavar="URI",
+        ),
+    ],
+    collection: Annotated[
+        str | None,
+        typer.Option(help="The corpus's name there (default: NEWSRAG_MILVUS_COLLECTION)."),
+    ] = None,
+) -> None:
+    """Copy the local index into a Milvus corpus, vectors included (nothing is embedded again),
+    and check the counts; run it again to resume, or to copy what changed since."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from index.manifest import IndexMismatch
+    from index.migrate import migrate as copy_index
+    from index.newsindex import NewsIndex
+    from service.engine import make_embedder
+
+    settings = _settings().model_copy(update={"backend": "local"})
+    _overrides["backend"] = "local"  # the source: this machine's index directory
+    uri = "http://" + to.removeprefix("milvus://") if to.startswith("milvus://") else to
+    name = collection or settings.milvus_collection
+    if not name:
+        err.print("[red]error:[/red] name the corpus there: --collection NAME (replicas use it)")
+        raise typer.Exit(2)
+    source = _reader()
+    where = settings.model_copy(
+        update={"backend": "milvus", "milvus_uri": uri, "milvus_collection": name}
+    )
+    try:
+        target = NewsIndex(
+            where.corpus(),
+            make_embedder(settings),
+            settings.chunking,
+            settings.retrieval,
+            "milvus",
+            like=source.manifest,
+        )
+    except (IndexMismatch, ValueError, RuntimeError) as exc:
+        source.close()
+        err.print(f"[red]error:[/red] {escape(str(exc))}")
+        raise typer.Exit(2) from exc
+    columns = (TextColumn("copying"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    try:
+        with Progress(*columns, console=err) as bars:
+            task = bars.add_task("documents", total=source.counts()[0])
+            report = copy_index(source, target, on_batch=lambda n: bars.advance(task, n))
+    finally:
+        source.close()
+        target.close()
+    console.print(
+        f"{_count(report.copied, 'document')} copied ({_count(report.chunks, 'chunk')}), "
+        f"{report.skipped} already there; {source.location}: {report.source[0]} documents, "
+        f"{report.source[1]} chunks; {uri} {name}: {report.target[0]} documents, "
+        f"{report.target[1]} chunks",
+        soft_wrap=True,
+        highlight=False,
+    )
+    if not report.matches:
+        err.print(
+            "[red]error:[/red] the counts differ: a write may have come in meanwhile; run "
+            "`newsrag migrate` again"
+        )
+        raise typer.Exit(1)
 
 
 @docs_app.command("delete")
@@ -500,7 +581,7 @@ def ask(
     as_of: AsOfOption = None,
 ) -> None:
     """Answer a question with numbered citations and their sources."""
-    from index.docstore import Filters
+    from index.filters import Filters
 
     if not question.strip():
         err.print("[red]error:[/red] the question is empty")
@@ -523,7 +604,7 @@ def timeline(
     as_of: AsOfOption = None,
 ) -> None:
     """Dated events about a topic across the articles, oldest first, each with its citation."""
-    from index.docstore import Filters
+    from index.filters import Filters
     from service.answering.timeline import timeline as build_timeline
 
     if not topic.strip():
@@ -560,7 +641,7 @@ def chat(
     as_of: AsOfOption = None,
 ) -> None:
     """A conversation on the terminal; follow-up questions keep their context. Ctrl-D ends it."""
-    from index.docstore import Filters
+    from index.filters import Filters
 
     answers = _answers()
     history: list[dict[str, str]] = []
@@ -609,9 +690,43 @@ def eval_cmd(
             help="Dated questions: 'query' (each asked as of its date) or 'none'; repeatable.",
         ),
     ] = None,
+    backend: Annotated[
+        str | None,
+        typer.Option(
+            help="local or milvus (default NEWSRAG_BACKEND); milvus without NEWSRAG_MILVUS_URI "
+            "runs milvus-lite's server on loopback for the run, its data beside the indexes."
+        ),
+    ] = None,
+    answers: Annotated[
+        bool, typer.Option(help="Also measure answers where a set has gold ones.")
+    ] = True,
 ) -> None:
     """Measure retrieval (nDCG, recall, MRR, latency) and, where the set has gold answers,
     answers."""
+    # No query cache: a mode must not be timed on embeddings the previous mode paid for.
+    settings = _settings().model_copy(update={"query_cache_size": 0})
+    if backend is not None:
+        settings = settings.model_copy(update={"backend": backend})
+    with ExitStack() as stack:
+        if settings.backend == "milvus" and not settings.milvus_uri:
+            from eval.server import loopback_milvus
+
+            folder = settings.index_dir.parent / "eval" / "milvus"
+            uri = stack.enter_context(loopback_milvus(folder))
+            settings = settings.model_copy(update={"milvus_uri": uri})
+        _eval(datasets, mode, json_file, report, limit, as_of, settings, answers)
+
+
+def _eval(
+    datasets: list[str],
+    mode: list[str] | None,
+    json_file: Path | None,
+    report: Path | None,
+    limit: int | None,
+    as_of: list[str] | None,
+    settings: Settings,
+    answers: bool,
+) -> None:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     from eval.conversations import is_conversations
@@ -620,8 +735,6 @@ def eval_cmd(
     from index.manifest import IndexMismatch
     from service.engine import make_embedder, open_index
 
-    # No query cache: a mode must not be timed on embeddings the previous mode paid for.
-    settings = _settings().model_copy(update={"query_cache_size": 0})
     try:
         modes = parse_modes(mode or [])
         asked = parse_as_of(as_of or [])
@@ -645,7 +758,7 @@ def eval_cmd(
                 index_root=index_root,
                 seeds=seeds,
                 limit=limit,
-                answerer=_eval_answerer(services),
+                answerer=_eval_answerer(services) if answers else None,
                 progress=_eval_bars(bars),
                 as_of=asked,
             )
@@ -725,14 +838,14 @@ def _eval_answerer(services: list[AnswerService]) -> AnswerFactory | None:
     """SEAM eval <-> answering: adapts AnswerService to eval's plain Answer record. Return None
     to leave answer metrics out (the report then says so); `services` collects what to close."""
     from eval.answers import AnswerFn
-    from index.docstore import Filters
+    from index.filters import Filters
     from service.answering.answers import AnswerService
 
-    def factory(index: NewsIndex, mode: str) -> AnswerFn:
+    def factory(index: NewsIndex, mode: str, timed: bool) -> AnswerFn:
         service = AnswerService(index, _settings())
         services.append(service)
         return lambda question, as_of: _eval_answer(
-            service.answer(question, filters=Filters(as_of=as_of), mode=mode)
+            service.answer(question, filters=Filters(as_of=as_of), mode=mode, timed=timed)
         )
 
     return factory
@@ -799,20 +912,36 @@ def bench(
     json_file: Annotated[
         Path | None, typer.Option("--json", help="Write the figures here.")
     ] = None,
+    backend: Annotated[
+        str,
+        typer.Option(
+            help="local, or milvus: the scale-out backend at 100k chunks on milvus-lite's "
+            "loopback server, one replica then two (docs/scaling.md)."
+        ),
+    ] = "local",
 ) -> None:
     """Indexing speed against plain sentence-transformers, /search over HTTP at 10k-1M chunks
     (also while articles are POSTed), and ANN recall, measured in one run on this machine."""
     from eval.bench import BenchPlan, default_corpus, markdown, run_bench
+    from eval.scale_bench import markdown as scale_markdown
+    from eval.scale_bench import run_scale_bench
     from service.engine import make_embedder
 
     settings = _settings()
     embedder = make_embedder(settings)
     plan = BenchPlan.make(quick, corpus or default_corpus(settings.eval_data), SERVE)
-    results = run_bench(
-        plan, lambda line: err.print(line, highlight=False, soft_wrap=True), embedder
-    )
+    say = partial(err.print, highlight=False, soft_wrap=True)
+    if backend == "milvus":
+        results = run_scale_bench(plan, say, embedder)
+        tables = scale_markdown(results)
+    elif backend == "local":
+        results = run_bench(plan, say, embedder)
+        tables = markdown(results)
+    else:
+        err.print(f"[red]error:[/red] --backend is local or milvus, not {backend!r}")
+        raise typer.Exit(2)
     console.print_json(json.dumps(results))
-    err.print(markdown(results), highlight=False, markup=False)
+    err.print(tables, highlight=False, markup=False)
     if json_file:
         json_file.parent.mkdir(parents=True, exist_ok=True)
         json_file.write_text(json.dumps(results, indent=2))

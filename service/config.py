@@ -11,10 +11,11 @@ from pydantic import Field, SecretStr, ValidationInfo, field_validator, model_va
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from index.chunking import ChunkerSettings
+from index.corpus import CORPORA, CorpusSettings
 from index.embedding import BACKENDS, DEFAULT_MODEL, EmbedOptions
+from index.lexical import BM25Settings
 from index.recency import RecencyPrior
 from index.retrievers import RetrievalSettings, SearchMode
-from index.retrievers.bm25 import BM25Settings
 from index.retrievers.modes import FusionName
 from index.vectorstores import StoreSettings
 from index.vectorstores.ann import AnnKind, AnnSettings
@@ -74,15 +75,25 @@ class Settings(BaseSettings):
         description="Where ONNX/OpenVINO exports of the model are kept; unset: `models/` "
         "beside the index directory.",
     )
-    vector_store: str = Field("faiss", description="Vector store implementation.")
+    backend: str = Field(
+        "local",
+        description="Where the corpus lives: local (the index directory, one process writes it) "
+        "or milvus (a Milvus engine at NEWSRAG_MILVUS_URI, shared by any number of replicas; "
+        "see docs/scaling.md).",
+    )
+    vector_store: str = Field(
+        "faiss", description="The local backend's vector store: faiss, or milvus (vectors only)."
+    )
     milvus_uri: str | None = Field(
         None,
-        description="Milvus server, e.g. http://milvus:19530 (vector_store=milvus); unset: "
-        "milvus-lite in milvus.db inside the index directory.",
+        description="Milvus server, e.g. http://milvus:19530 (backend=milvus, or "
+        "vector_store=milvus); unset: milvus-lite in milvus.db inside the index directory, for "
+        "one process.",
     )
     milvus_collection: str | None = Field(
         None,
-        description="Milvus collection; unset: one per index directory (newsrag_chunks_<hash>).",
+        description="The corpus's name in Milvus (backend=milvus: collections <name>_chunks, "
+        "_docs, …; replicas of one corpus share it); unset: one per index directory.",
     )
     milvus_token: SecretStr | None = Field(
         None, description="Milvus credentials, user:password or an API key."
@@ -293,6 +304,13 @@ class Settings(BaseSettings):
             raise ValueError(f"feed URLs must start with http:// or https://: {', '.join(bad)}")
         return urls
 
+    @field_validator("backend")
+    @classmethod
+    def known_corpus(cls, name: str) -> str:
+        if name not in CORPORA:
+            raise ValueError(f"unknown backend {name!r}; known: {', '.join(CORPORA)}")
+        return name
+
     @field_validator("embed_backend", "query_backend")
     @classmethod
     def known_backend(cls, name: str, info: ValidationInfo) -> str:
@@ -340,14 +358,30 @@ class Settings(BaseSettings):
             rrf_k=self.rrf_k,
             depth=self.fusion_depth,
             collapse=self.collapse_duplicates,
-            bm25=BM25Settings(
-                stemmer=self.bm25_stemmer,
-                stopwords=self.bm25_stopwords,
-                context=self.bm25_context,
-                own_weight=self.bm25_own_weight,
-            ),
             recency=RecencyPrior(self.recency_weight, self.recency_half_life),
             window_weight=self.window_weight,
+        )
+
+    @property
+    def bm25(self) -> BM25Settings:
+        return BM25Settings(
+            stemmer=self.bm25_stemmer,
+            stopwords=self.bm25_stopwords,
+            context=self.bm25_context,
+            own_weight=self.bm25_own_weight,
+        )
+
+    def corpus(self, read_only: bool = False, lock_wait: float = 0.0) -> CorpusSettings:
+        """Where the corpus lives and how it is kept (`read_only` and `lock_wait` matter to
+        the local backend alone: a second process beside its writer)."""
+        return CorpusSettings(
+            self.index_dir,
+            self.bm25,
+            self.vector_store,
+            self.stores,
+            read_only=read_only,
+            checkpoint_seconds=self.checkpoint_seconds,
+            lock_wait=lock_wait,
         )
 
     @property

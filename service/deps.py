@@ -10,7 +10,7 @@ from typing import Annotated
 
 from fastapi import Depends, HTTPException, Request
 
-from index.store import NewsIndex
+from index.newsindex import NewsIndex
 from service.answering.answers import AnswerService
 from service.answering.conversations import Conversations
 from service.config import Settings

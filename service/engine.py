@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import logging
+import threading
+from collections.abc import Callable
 
+from index.corpus import EngineUnavailable
 from index.embedding import Embedder, Observe
 from index.ingest import ingest
-from index.store import NewsIndex
+from index.newsindex import NewsIndex
 from service.config import Settings
 
 log = logging.getLogger(__name__)
+RETRY_MAX = 10.0  # seconds between attempts to reach an engine that does not answer
 
 
 def make_embedder(settings: Settings, observe: Observe | None = None) -> Embedder:
@@ -24,19 +28,45 @@ def open_index(
     read_only: bool = False,
     lock_wait: float = 0.0,
 ) -> NewsIndex:
-    """The index at settings.index_dir, built with settings.model; as its one writer unless
-    `read_only` (waiting up to `lock_wait` seconds for another writer to finish)."""
+    """The index the settings describe (NEWSRAG_BACKEND: the index directory, or a Milvus
+    corpus), built with settings.model. Locally, as its one writer unless `read_only`
+    (waiting up to `lock_wait` seconds for another writer to finish)."""
     return NewsIndex(
-        settings.index_dir,
+        settings.corpus(read_only, lock_wait),
         embedder or make_embedder(settings),
         settings.chunking,
-        settings.vector_store,
         settings.retrieval,
-        settings.stores,
-        read_only=read_only,
-        checkpoint_seconds=settings.checkpoint_seconds,
-        lock_wait=lock_wait,
+        settings.backend,
     )
+
+
+def open_when_up(
+    settings: Settings,
+    embedder: Embedder,
+    say: Callable[[str], None],
+    lock_wait: float = 0.0,
+    retry: float = RETRY_MAX,
+    cancelled: threading.Event | None = None,
+) -> NewsIndex:
+    """The index, waiting for an engine that does not answer yet (a replica starting before
+    Milvus, or while it restarts): `say` tells what it waits for and why; `cancelled` ends
+    the wait (a server stopping)."""
+    where = (
+        f"the index in {settings.index_dir}"
+        if settings.backend == "local"
+        else f"the corpus in Milvus at {settings.milvus_uri or 'milvus.db'}"
+    )
+    wait, stop = 1.0, cancelled or threading.Event()
+    say(f"opening {where}")
+    while True:
+        try:
+            return open_index(settings, embedder, lock_wait=lock_wait)
+        except EngineUnavailable as exc:
+            say(f"opening {where}: no answer yet, trying again in {wait:.0f} s ({exc})")
+            log.warning("start-up: %s", exc)
+            if stop.wait(wait):
+                raise
+            wait = min(wait * 2, retry)
 
 
 def needs_seeds(index: NewsIndex, settings: Settings) -> bool:

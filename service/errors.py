@@ -12,6 +12,7 @@ from fastapi.responses import JSONResponse
 from pydantic import ValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from index.corpus import EngineUnavailable
 from service.schemas import NOT_BLANK
 
 log = logging.getLogger(__name__)
@@ -79,6 +80,13 @@ async def _http(request: Request, exc: Exception) -> JSONResponse:
     return error(exc.status_code, code, str(exc.detail), headers=exc.headers)
 
 
+async def _engine_down(request: Request, exc: Exception) -> JSONResponse:
+    """The engine holding the corpus did not answer: this request cannot be served now, the
+    next one may be (nothing to restart)."""
+    log.warning("%s %s: %s", request.method, request.url.path, exc)
+    return error(503, "engine_unavailable", str(exc), headers={"Retry-After": "2"})
+
+
 async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
     log.exception("unhandled error on %s %s", request.method, request.url.path)
     return error(500, "internal_error", "the server failed; the error is in its log")
@@ -88,4 +96,5 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, _validation)
     app.add_exception_handler(ValidationError, _validation)
     app.add_exception_handler(StarletteHTTPException, _http)
+    app.add_exception_handler(EngineUnavailable, _engine_down)
     app.add_exception_handler(Exception, _unexpected)

@@ -14,12 +14,12 @@ from fastapi.responses import FileResponse
 from fastapi.staticfiles import StaticFiles
 from fastapi_offline import FastAPIOffline
 
-from index.store import NewsIndex
+from index.newsindex import NewsIndex
 from service import errors, middleware
 from service.answering.answers import AnswerService
 from service.answering.conversations import Conversations
 from service.config import Settings, get_settings
-from service.engine import needs_seeds, open_index, seed_if_empty
+from service.engine import needs_seeds, open_when_up, seed_if_empty
 from service.feeds import start_polling, stop_polling
 from service.metrics import Metrics, timed_embedder
 from service.routes import (
@@ -36,6 +36,7 @@ from service.routes import (
 )
 from service.schemas import ErrorBody
 from service.startup import Startup
+from service.upkeep import start_upkeep
 
 STATIC = Path(__file__).parent / "static"
 DOCS_ASSETS = "/docs-assets"
@@ -79,8 +80,9 @@ def create_app(
         startup.step("loading the embedding model (a first start also exports and quantizes it)")
         embedder = timed_embedder(config, app.state.metrics)
         embedder.load()  # ready means the first query waits for no model
-        startup.step(f"opening the index in {config.index_dir}")
-        opened = open_index(config, embedder, lock_wait=LOCK_WAIT)
+        opened = open_when_up(
+            config, embedder, startup.step, lock_wait=LOCK_WAIT, cancelled=startup.cancelled
+        )
         opened.announce(config.public_url)
         if needs_seeds(opened, config):
             startup.step(f"indexing the seed articles in {config.seed_dir}")
@@ -91,19 +93,24 @@ def create_app(
     def serve(opened: NewsIndex) -> None:
         app.state.index = opened
         app.state.answers = AnswerService(opened, config)
-        app.state.feeds = start_polling(config, opened)
+        # Replicas of a shared corpus keep conversations in it: a follow-up may reach any one.
+        app.state.conversations = Conversations(store=opened.state if opened.shared else None)
+        app.state.feeds = start_polling(config, opened, opened.state, opened.leases)
+        app.state.upkeep = start_upkeep(opened)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        app.state.conversations = Conversations()
         if index is None:
             startup.run(load, on_failure)
         else:
             serve(index)
             startup.done()
         yield
+        startup.cancelled.set()
         await asyncio.to_thread(startup.join)  # a start-up cut short still closes its index
         await stop_polling(getattr(app.state, "feeds", None))
+        if getattr(app.state, "upkeep", None) is not None:
+            await asyncio.to_thread(app.state.upkeep.stop)
         if getattr(app.state, "answers", None) is not None:
             app.state.answers.close()
         if index is None and getattr(app.state, "index", None) is not None:

@@ -10,7 +10,7 @@ from urllib.parse import quote
 import httpx
 
 from index.models import Document
-from index.store import UpsertReport
+from index.newsindex import UpsertReport
 
 BATCH = 32  # documents per request: a failure names a small batch, progress stays visible
 BATCH_BYTES = 2 * 1024 * 1024  # and text per request, well under NEWSRAG_MAX_BODY_BYTES' default

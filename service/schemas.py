@@ -273,14 +273,18 @@ class Ready(BaseModel):
     """Counts only: the probe is open even with API keys (the model is on /metrics)."""
 
     status: str
+    backend: str = Field(..., description="Where the corpus lives: local or milvus.")
     documents: int
     chunks: int
 
 
 class NotReady(BaseModel):
-    status: Literal["starting", "failed"]
+    status: Literal["starting", "failed", "unavailable"] = Field(
+        ..., description="unavailable: started, but the engine holding the corpus does not answer."
+    )
     waiting_for: str | None = Field(..., description="The start-up step under way.")
     message: str
+    backend: str | None = None
 
 
 class ErrorBody(BaseModel):

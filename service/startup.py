@@ -23,6 +23,7 @@ class Startup:
     def __init__(self) -> None:
         self.waiting_for: str | None = "starting"
         self.failed: str | None = None
+        self.cancelled = threading.Event()  # the server stops: a wait in start-up ends
         self._thread: threading.Thread | None = None
 
     @property

@@ -11,11 +11,12 @@ from fastapi.testclient import TestClient
 
 from index.embedding import Embedder, EmbedOptions
 from index.ingest import ingest
-from index.store import NewsIndex
+from index.newsindex import NewsIndex
 from service.config import Settings
 from service.main import create_app
 from tests.fake_llm import fake_llm  # noqa: F401  (a fixture, for every test)
 from tests.feed_server import feed_server  # noqa: F401  (a fixture, for every test)
+from tests.milvus_fixture import milvus_uri  # noqa: F401  (a fixture, for every test)
 from tests.service.live import serve
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -60,7 +61,7 @@ def dated_index(embedder: Embedder, tmp_path_factory: pytest.TempPathFactory) ->
 @pytest.fixture(scope="session")
 def dated_client(dated_index: NewsIndex) -> Iterator[TestClient]:
     """The real app over the dated corpus: read-only tests only."""
-    settings = Settings(index_dir=dated_index.directory, seed_dir=None)
+    settings = Settings(index_dir=dated_index.corpus.directory, seed_dir=None)
     with TestClient(create_app(settings, index=dated_index)) as test_client:
         yield test_client
 
@@ -68,7 +69,7 @@ def dated_client(dated_index: NewsIndex) -> Iterator[TestClient]:
 @pytest.fixture(scope="session")
 def client(seeds_index: NewsIndex) -> Iterator[TestClient]:
     """The real app over the shared seeds index: read-only tests only."""
-    settings = Settings(index_dir=seeds_index.directory, seed_dir=None)
+    settings = Settings(index_dir=seeds_index.corpus.directory, seed_dir=None)
     with TestClient(create_app(settings, index=seeds_index)) as test_client:
         yield test_client
 
@@ -83,7 +84,7 @@ def fresh_index(embedder: Embedder, tmp_path: Path) -> Iterator[NewsIndex]:
 
 @pytest.fixture
 def fresh_client(fresh_index: NewsIndex) -> Iterator[TestClient]:
-    settings = Settings(index_dir=fresh_index.directory, seed_dir=None)
+    settings = Settings(index_dir=fresh_index.corpus.directory, seed_dir=None)
     with TestClient(create_app(settings, index=fresh_index)) as test_client:
         yield test_client
 
@@ -96,6 +97,6 @@ def gold() -> list[dict[str, object]]:
 @pytest.fixture(scope="session")
 def live_server(seeds_index: NewsIndex) -> Iterator[str]:
     """The real app served by uvicorn on a loopback port, in a thread: for browsers and load."""
-    settings = Settings(index_dir=seeds_index.directory, seed_dir=None)
+    settings = Settings(index_dir=seeds_index.corpus.directory, seed_dir=None)
     with serve(create_app(settings, index=seeds_index)) as (host, port):
         yield f"http://{host}:{port}"

@@ -1,17 +1,14 @@
-"""The retrieval seam: a query in, scored chunk ids out."""
+"""The retrieval seam: a query in, scored chunk keys out, through one search's view."""
 
 from __future__ import annotations
 
 from typing import Protocol
 
-import numpy as np
-
+from index.corpus.base import Scored, View
 from index.query import Query
 
 
 class Retriever(Protocol):
-    """Finds the best chunks for a query, restricted to `allowed` chunk ids when given."""
+    """Finds the best `k` chunks for a query among those the view allows, best first."""
 
-    def retrieve(
-        self, query: Query, k: int, allowed: np.ndarray | None = None
-    ) -> list[tuple[int, float]]: ...
+    def retrieve(self, query: Query, k: int, view: View) -> Scored: ...

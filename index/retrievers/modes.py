@@ -7,9 +7,10 @@ from typing import Literal, get_args
 
 from index.recency import RecencyPrior
 from index.retrievers.base import Retriever
-from index.retrievers.bm25 import BM25Settings
+from index.retrievers.dense import DenseRetriever
 from index.retrievers.fusion import Convex, Fusion, ReciprocalRank
 from index.retrievers.hybrid import HybridRetriever
+from index.retrievers.lexical import LexicalRetriever
 
 SearchMode = Literal["dense", "bm25", "hybrid"]
 MODES: tuple[str, ...] = get_args(SearchMode)
@@ -27,7 +28,6 @@ class RetrievalSettings:
     rrf_k: int = 60
     depth: int = 100  # candidates each retriever hands the fusion
     collapse: bool = True  # near-duplicate passages fold into the best one
-    bm25: BM25Settings = field(default_factory=BM25Settings)
     recency: RecencyPrior = field(default_factory=RecencyPrior)
     # Added to the normalized score of a passage reporting on the period the question names
     # (index.periods; 0: periods are not read). See index/searcher.py _by_time.
@@ -43,10 +43,9 @@ def make_fusion(settings: RetrievalSettings) -> Fusion:
     raise ValueError(f"unknown fusion {settings.fusion!r}; known: {', '.join(FUSIONS)}")
 
 
-def build_retrievers(
-    dense: Retriever, lexical: Retriever, settings: RetrievalSettings
-) -> dict[str, Retriever]:
+def build_retrievers(settings: RetrievalSettings) -> dict[str, Retriever]:
     """One retriever per mode, the hybrid one sharing the other two."""
+    dense, lexical = DenseRetriever(), LexicalRetriever()
     hybrid = HybridRetriever([dense, lexical], make_fusion(settings), settings.depth)
     return {"dense": dense, "bm25": lexical, "hybrid": hybrid}
 

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Protocol
 from index.models import Document
 
 if TYPE_CHECKING:
-    from index.store import UpsertReport
+    from index.newsindex import UpsertReport
 
 
 class Sink(Protocol):

@@ -11,7 +11,7 @@ import threading
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import replace
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 from index.sources.articles import item_document, item_id
 from index.sources.base import Sink, SourceError
@@ -20,26 +20,36 @@ from index.sources.fetch import Fetcher, FetchLimits
 from index.sources.items import FeedItem
 from index.sources.parse import parse_feed
 
+if TYPE_CHECKING:
+    from index.corpus.base import StateStore
+
 log = logging.getLogger(__name__)
 
 
 class FeedFollower:
-    """Polls `urls` into `sink`, keeping per-feed state in `state_file` across restarts."""
+    """Polls `urls` into `sink`, keeping per-feed state in the record `key` of `store` across
+    restarts (and across replicas, which share the store)."""
 
     def __init__(
         self,
         urls: Iterable[str],
         sink: Sink,
-        state_file: Path,
+        store: StateStore,
+        key: str,
         interval: float = 300.0,
         limits: FetchLimits | None = None,
         on_poll: Callable[[PollReport], None] | None = None,
     ) -> None:
         self.urls = list(dict.fromkeys(urls))
-        self.sink, self.state_file, self.interval = sink, state_file, interval
+        self.sink, self.store, self.key, self.interval = sink, store, key, interval
         self.on_poll = on_poll
         self.fetcher = Fetcher(limits or FetchLimits())
-        self.states = load_states(state_file)
+        self.reload()
+
+    def reload(self) -> None:
+        """Reads the stored state again: another process (a replica that held the feeds'
+        lease before) may have polled since."""
+        self.states = load_states(self.store, self.key)
         for url in self.urls:
             self.states.setdefault(url, FeedState(url))
 
@@ -79,7 +89,7 @@ class FeedFollower:
             state.failures, state.last_success = 0, time.time()
             state.next_poll = state.last_success + self.interval
         state.count(report)
-        save_states(self.state_file, self.states)
+        save_states(self.store, self.key, self.states)
         _log(report)
         if self.on_poll is not None:
             self.on_poll(report)

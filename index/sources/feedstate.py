@@ -1,17 +1,19 @@
-"""What a follower remembers per feed between polls and restarts, kept in one JSON file."""
+"""What a follower remembers per feed between polls and restarts: one state record (feeds.json
+in a local index directory, a record in the engine with the milvus backend)."""
 
 from __future__ import annotations
 
 import dataclasses
 import logging
 from dataclasses import dataclass, field
-from pathlib import Path
+from typing import TYPE_CHECKING
 
-from index.sources.state import load_json, save_json
+if TYPE_CHECKING:
+    from index.corpus.base import StateStore
 
 log = logging.getLogger(__name__)
 
-STATE_FILE = "feeds.json"  # in the index directory
+STATE_KEY = "feeds"  # the server's own; a `newsrag follow` beside it keeps "follow"
 MAX_BACKOFF = 3600.0  # seconds: a feed failing for days is still tried hourly
 MAX_ITEMS = 2000  # fingerprints kept per feed; far more than any feed lists at once
 
@@ -75,11 +77,11 @@ def backoff(interval: float, failures: int) -> float:
     return min(doubled, max(MAX_BACKOFF, interval))
 
 
-def load_states(path: Path) -> dict[str, FeedState]:
-    """Every feed the file knows, by URL; a record that no longer fits is dropped (logged)."""
+def load_states(store: StateStore, key: str) -> dict[str, FeedState]:
+    """Every feed the record knows, by URL; one that no longer fits is dropped (logged)."""
     known = {f.name for f in dataclasses.fields(FeedState)}
     states: dict[str, FeedState] = {}
-    for url, record in load_json(path).get("feeds", {}).items():
+    for url, record in (store.get(key) or {}).get("feeds", {}).items():
         try:
             states[url] = FeedState(**{k: v for k, v in record.items() if k in known})
         except (TypeError, AttributeError) as exc:
@@ -87,5 +89,6 @@ def load_states(path: Path) -> dict[str, FeedState]:
     return states
 
 
-def save_states(path: Path, states: dict[str, FeedState]) -> None:
-    save_json(path, {"version": 1, "feeds": {u: dataclasses.asdict(s) for u, s in states.items()}})
+def save_states(store: StateStore, key: str, states: dict[str, FeedState]) -> None:
+    feeds = {url: dataclasses.asdict(state) for url, state in states.items()}
+    store.put(key, {"version": 1, "feeds": feeds})

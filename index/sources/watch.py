@@ -15,11 +15,11 @@ from pathlib import Path
 
 import watchfiles
 
+from index.files import read_json, write_json
 from index.ingest import IngestReport, good_records
 from index.models import Document
 from index.readers import ReadError, UnsupportedFile, discover
 from index.sources.base import Sink
-from index.sources.state import load_json, save_json
 
 log = logging.getLogger(__name__)
 
@@ -50,7 +50,7 @@ class FolderSync:
     def __init__(self, roots: Iterable[Path], sink: Sink, state_file: Path) -> None:
         self.roots = [root.resolve() for root in roots]
         self.sink, self.state_file = sink, state_file
-        stored = load_json(state_file).get("files", {})
+        stored = (read_json(state_file) or {}).get("files", {})
         self.files = {path: _entry(record) for path, record in stored.items()}
 
     def sync(self) -> SyncReport:
@@ -66,7 +66,7 @@ class FolderSync:
             else:
                 gone = self.files.pop(str(path), None)
                 self._drop(gone.ids if gone else [], report)
-        save_json(self.state_file, {"version": 1, "files": self._stored()})
+        write_json(self.state_file, {"version": 1, "files": self._stored()})
         return report
 
     def _files(self, paths: Iterable[Path]) -> Iterator[Path]:

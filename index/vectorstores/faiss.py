@@ -5,8 +5,6 @@ corpus is small, approximate above a threshold (see ann.py), one self-describing
 from __future__ import annotations
 
 import logging
-import os
-import tempfile
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -16,6 +14,7 @@ from typing import Any
 import faiss
 import numpy as np
 
+from index.files import atomic_write
 from index.vectorstores import ann, idmap
 from index.vectorstores.ann import AnnSettings
 from index.vectorstores.base import StoreSettings
@@ -171,7 +170,7 @@ class FaissStore:
                 return
             data = faiss.serialize_index(self._index)
             self._dirty = False
-        _write_atomically(data, self.path)
+        atomic_write(self.path, data.data)
 
     def __len__(self) -> int:
         return int(self._index.ntotal) - self._dead
@@ -238,17 +237,3 @@ def one_thread() -> Iterator[None]:
 
 def _none(dimension: int) -> np.ndarray:
     return np.zeros((0, dimension), dtype=np.float32)
-
-
-def _write_atomically(data: np.ndarray, path: Path) -> None:
-    """Temp file + fsync + rename: readers see the old file or the new one, never half of one."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data.data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise

@@ -10,11 +10,11 @@ from datetime import date
 from time import perf_counter
 from typing import Any
 
-from index.docstore import Filters
+from index.filters import Filters
 from index.models import Hit
+from index.newsindex import NewsIndex
 from index.periods import label
 from index.query import TimeSense
-from index.store import NewsIndex
 from service.answering.base import Answerer
 from service.answering.citations import SentenceCheck, check
 from service.answering.extractive import Assessment, ExtractiveAnswerer
@@ -118,11 +118,12 @@ class AnswerService:
             return rule_rewrite(history) if client is None else llm_rewrite(history, client)
 
     def retrieve(
-        self, question: str, k: int, filters: Filters | None, mode: str | None
+        self, question: str, k: int, filters: Filters | None, mode: str | None, timed: bool = True
     ) -> tuple[list[Hit], TimeSense]:
-        """The passages, and what the search read about time in the question."""
-        time = self.index.searcher.understand(question, (filters or Filters()).as_of)
-        return self.index.search(question, k, filters, mode=mode, time=time), time
+        """The passages, and what the search read about time in the question (nothing when
+        not `timed`)."""
+        found = self.index.search(question, k, filters, mode=mode, timed=timed)
+        return found.hits, found.time
 
     def answer(
         self,
@@ -131,12 +132,13 @@ class AnswerService:
         filters: Filters | None = None,
         mode: str | None = None,
         llm: str | None = None,
+        timed: bool = True,
     ) -> Answer:
         """A checked answer, or a plain "the articles don't say"; an LLM failure degrades to
-        the extractive answer with a notice."""
+        the extractive answer with a notice. `timed=False` reads no time in the question."""
         started = perf_counter()
         with self.answerer(llm) as answerer:
-            passages, time = self.retrieve(question, k, filters, mode)
+            passages, time = self.retrieve(question, k, filters, mode, timed)
             assessment = self.extractive.assess(question, passages, time.window)
             draft = self._write(answerer, question, passages, assessment)
         return self._finish(question, draft, passages, time, started, assessment)

@@ -1,4 +1,7 @@
-"""Recent conversations in memory, so a client may send only its newest message."""
+"""Recent conversations, so a client may send only its newest message.
+
+A server alone keeps them in memory; replicas of a shared corpus keep them in its state store,
+so a follow-up may reach any replica (the engine forgets them after a week)."""
 
 from __future__ import annotations
 
@@ -6,31 +9,50 @@ import threading
 import uuid
 from collections import OrderedDict
 
+from index.corpus.base import StateStore
+
+Messages = list[dict[str, str]]
+
 
 class Conversations:
-    """A bounded LRU of conversation id → messages; the oldest conversations are forgotten."""
+    """Conversation id → messages: a bounded LRU in memory, or records in `store`."""
 
-    def __init__(self, capacity: int = 1000, max_messages: int = 40) -> None:
+    def __init__(
+        self, capacity: int = 1000, max_messages: int = 40, store: StateStore | None = None
+    ) -> None:
         self.capacity = capacity
         self.max_messages = max_messages
-        self._store: OrderedDict[str, list[dict[str, str]]] = OrderedDict()
+        self.store = store
+        self._memory: OrderedDict[str, Messages] = OrderedDict()
         self._lock = threading.Lock()
 
-    def history(
-        self, conversation_id: str | None, messages: list[dict[str, str]]
-    ) -> tuple[str, list[dict[str, str]]]:
+    def history(self, conversation_id: str | None, messages: Messages) -> tuple[str, Messages]:
         """The id to use and the whole conversation: the sent messages when they carry history,
         else the stored turns followed by the new message."""
         conversation_id = conversation_id or uuid.uuid4().hex
-        with self._lock:
-            stored = self._store.get(conversation_id, [])
-        if len(messages) > 1 or not stored:
+        if len(messages) > 1:
             return conversation_id, list(messages)
+        stored = self._load(conversation_id)
         return conversation_id, [*stored, *messages]
 
-    def save(self, conversation_id: str, messages: list[dict[str, str]]) -> None:
+    def save(self, conversation_id: str, messages: Messages) -> None:
+        kept = messages[-self.max_messages :]
+        if self.store is not None:
+            self.store.put(_key(conversation_id), {"messages": kept})
+            return
         with self._lock:
-            self._store[conversation_id] = messages[-self.max_messages :]
-            self._store.move_to_end(conversation_id)
-            while len(self._store) > self.capacity:
-                self._store.popitem(last=False)
+            self._memory[conversation_id] = kept
+            self._memory.move_to_end(conversation_id)
+            while len(self._memory) > self.capacity:
+                self._memory.popitem(last=False)
+
+    def _load(self, conversation_id: str) -> Messages:
+        if self.store is not None:
+            record = self.store.get(_key(conversation_id)) or {}
+            return list(record.get("messages", []))
+        with self._lock:
+            return list(self._memory.get(conversation_id, []))
+
+
+def _key(conversation_id: str) -> str:
+    return f"conversation/{conversation_id}"

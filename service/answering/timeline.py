@@ -17,10 +17,10 @@ from typing import Literal
 import numpy as np
 
 from index import periods
-from index.docstore import Filters
+from index.filters import Filters
 from index.models import Hit
+from index.newsindex import NewsIndex
 from index.query import TimeSense
-from index.store import NewsIndex
 from service.answering.extractive import ExtractiveAnswerer, story_span
 from service.answering.sentences import split
 
@@ -74,15 +74,15 @@ def timeline(
 ) -> Timeline:
     """Up to `limit` dated events about `query`, oldest first."""
     filters = filters or Filters()
-    time = index.searcher.understand(query, filters.as_of)
     # Uncollapsed: a syndicated copy is folded here, sentence by sentence, with its own span.
-    hits = index.search(query, DEPTH, filters, mode=mode, collapse=False, time=time)
+    found = index.search(query, DEPTH, filters, mode=mode, collapse=False)
+    hits, time = found.hits, found.time
     candidates = [event for hit in hits for event in _sentences(hit)]
     if time.window is not None:  # "the Fed in 2025": its events only
         candidates = [event for event in candidates if time.window.holds(event.day)]
     if not candidates:
         return Timeline(query, time, [])
-    vectors = index.embedder.embed_documents([e.text for e in candidates])
+    vectors = answerer.embedder.embed_documents([e.text for e in candidates])
     scores = answerer.scores(query, [e.text for e in candidates], vectors)
     for event, score in zip(candidates, scores, strict=True):
         event.score = float(score)

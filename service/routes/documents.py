@@ -11,6 +11,7 @@ from pydantic import Field
 
 from index.metadata import extract_metadata
 from index.models import Document
+from index.newsindex import NewsIndex, UpsertReport
 from index.readers import READERS, PartlyRead, ReadError, read_file
 from service.deps import IndexDep, SettingsDep
 from service.schemas import (
@@ -53,7 +54,7 @@ def upsert(
     """Adds or replaces one document or a list of them (same id = replace)."""
     docs = body if isinstance(body, list) else [body]
     check_count(len(docs), settings.max_documents_per_upload)
-    report = index.upsert([to_document(d) for d in docs])
+    report = write(index, [to_document(d) for d in docs])
     return UpsertResponse(
         added=report.added,
         replaced=report.replaced,
@@ -76,7 +77,7 @@ def upload(
     if not docs:
         raise HTTPException(422, "no file could be read: " + "; ".join(why_not(reports)))
     check_count(len(docs), settings.max_documents_per_upload)
-    report = index.upsert(docs)
+    report = write(index, docs)
     return UploadResponse(
         added=report.added,
         replaced=report.replaced,
@@ -84,6 +85,15 @@ def upload(
         chunks=report.chunks,
         files=reports,
     )
+
+
+def write(index: NewsIndex, docs: list[Document]) -> UpsertReport:
+    """The upsert; what the storage cannot hold (an id or title past Milvus's limits) is the
+    request's fault, refused before anything is written."""
+    try:
+        return index.upsert(docs)
+    except ValueError as exc:
+        raise HTTPException(422, str(exc)) from exc
 
 
 def check_count(count: int, most: int) -> None:
@@ -142,19 +152,18 @@ def list_documents(
     ),
 ) -> DocumentList:
     """Indexed documents in id order, without their text."""
-    summaries = index.documents(limit, offset, q)
-    total = index.counts()[0]
+    page = index.documents(limit, offset, q)
     return DocumentList(
-        total=total,
-        matching=index.count_matching(q) if q else total,
-        documents=[DocumentSummary.model_validate(s, from_attributes=True) for s in summaries],
+        total=page.total,
+        matching=page.matching,
+        documents=[DocumentSummary.model_validate(s, from_attributes=True) for s in page.documents],
     )
 
 
 @router.get("/{doc_id}", response_model=DocumentOut)
 def get_document(doc_id: str, index: IndexDep) -> DocumentOut:
     """A document's full text, metadata and chunk spans."""
-    found = index.get(doc_id)
+    found = index.document(doc_id)
     if found is None:
         raise HTTPException(404, f"no document with id {doc_id!r}")
     doc, chunks = found

@@ -29,14 +29,19 @@ class FeedStatus(BaseModel):
 
 class FeedList(BaseModel):
     feeds: list[FeedStatus]
+    polling: bool = Field(
+        description="This process polls them now: replicas of one corpus take turns, one "
+        "at a time (it holds their lease)."
+    )
 
 
 @router.get("", response_model=FeedList)
 async def list_feeds(request: Request) -> FeedList:
     """Every feed of NEWSRAG_FEEDS with its poll times and counters (none when unset)."""
     poller: FeedPoller | None = getattr(request.app.state, "feeds", None)
-    states = poller.follower.status() if poller is not None else []
-    return FeedList(feeds=[_status(state) for state in states])
+    states = poller.feeds() if poller is not None else []
+    polling = poller is not None and poller.holding
+    return FeedList(feeds=[_status(state) for state in states], polling=polling)
 
 
 def _status(state: FeedState) -> FeedStatus:

@@ -12,7 +12,7 @@ from fastapi.exceptions import RequestValidationError
 from pydantic import ValidationError
 
 from index import periods
-from index.docstore import Filters
+from index.filters import Filters
 from index.models import Hit
 from index.query import TimeSense
 from service.config import Settings
@@ -106,14 +106,13 @@ def run_search(request: SearchRequest, index: IndexDep, settings: SettingsDep) -
     k = allowed_k(request, settings)
     started = perf_counter()
     filters = to_filters(request.filters, request.as_of)
-    understood = index.searcher.understand(request.query, filters.as_of)
-    hits = index.search(request.query, k, filters, request.mode, request.collapse, understood)
+    found = index.search(request.query, k, filters, request.mode, request.collapse)
     took_ms = (perf_counter() - started) * 1000
     return SearchResponse(
         query=request.query,
         took_ms=round(took_ms, 2),
-        time=time_out(understood),
-        results=[hit_out(hit) for hit in hits],
+        time=time_out(found.time),
+        results=[hit_out(hit) for hit in found.hits],
     )
 
 

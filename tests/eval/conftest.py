@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from index.embedding import Embedder
-from index.store import NewsIndex
+from index.newsindex import NewsIndex
 
 CORPUS = [
     {

@@ -19,7 +19,7 @@ from eval.bench import (
 )
 from eval.ingest_bench import bench_ingest, make_article
 from index.embedding import Embedder
-from index.store import NewsIndex
+from index.newsindex import NewsIndex
 from newsrag.cli import SERVE
 
 
@@ -50,9 +50,9 @@ def test_a_scaled_index_has_the_real_passages_then_remixes(
     index = NewsIndex(folder, seeds_index.embedder)
     assert index.counts() == (400, 400) and 60 < len(queries) <= 78
     assert len(set(queries)) == len(queries) and all(len(q.split()) >= 3 for q in queries)
-    stored = index.docstore.vectors(index.docstore.all_ids(), 384)
+    stored = index.corpus.docstore.vectors(index.corpus.docstore.all_ids(), 384)
     assert np.allclose(np.linalg.norm(stored, axis=1), 1.0, atol=1e-4)
-    assert len(index.search(queries[0], k=10)) == 10
+    assert len(index.search(queries[0], k=10).hits) == 10
     index.close()
 
 

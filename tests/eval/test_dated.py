@@ -11,7 +11,7 @@ import pytest
 from eval.answers import AnswerFn, EvalAnswer
 from eval.datasets import load_beir, read_corpus
 from eval.runner import OpenIndex, parse_as_of, run_eval
-from index.store import NewsIndex
+from index.newsindex import NewsIndex
 
 CORPUS = [
     {"_id": "ev-old", "title": "", "text": "The prime minister of Italy resigned on Thursday.",
@@ -57,7 +57,7 @@ def test_asked_as_of_their_day_later_articles_are_left_out(
 ) -> None:
     asked: list[str | None] = []
 
-    def answerer(index: NewsIndex, mode: str) -> AnswerFn:
+    def answerer(index: NewsIndex, mode: str, timed: bool) -> AnswerFn:
         def answer(question: str, as_of: str | None) -> EvalAnswer:
             asked.append(as_of)
             return EvalAnswer("Giuseppe Conte", ["ev-old"])

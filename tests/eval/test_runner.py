@@ -11,8 +11,8 @@ import pytest
 from eval.answers import AnswerFn, EvalAnswer
 from eval.report import write_json, write_report
 from eval.runner import ModeResult, evaluate_dataset, run_eval
+from index.newsindex import NewsIndex
 from index.retrievers import MODES
-from index.store import NewsIndex
 from tests.conftest import GOLD, SEEDS
 
 OpenIndex = Callable[[Path], NewsIndex]
@@ -78,10 +78,10 @@ def test_gold_answers_are_scored_through_the_answer_function(
 ) -> None:
     calls: list[tuple[str, str]] = []
 
-    def answerer(index: NewsIndex, mode: str) -> AnswerFn:
+    def answerer(index: NewsIndex, mode: str, timed: bool) -> AnswerFn:
         def answer(question: str, as_of: str | None) -> EvalAnswer:
             calls.append((mode, question))
-            hit = index.search(question, 1, mode=mode)[0]
+            hit = index.search(question, 1, mode=mode, timed=timed).hits[0]
             # cites the best passage and a document that is never relevant
             return EvalAnswer(f"{hit.text} Also 244.8 billion.", [hit.doc_id, "nowhere"])
 

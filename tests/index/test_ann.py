@@ -13,11 +13,13 @@ import numpy as np
 import pytest
 
 from index.chunking import ChunkerSettings
-from index.docstore import Filters
+from index.corpus import CorpusSettings
 from index.embedding import Embedder, EmbedOptions
+from index.filters import Filters
+from index.lexical import BM25Settings
 from index.models import Document
+from index.newsindex import NewsIndex
 from index.retrievers import RetrievalSettings
-from index.store import NewsIndex
 from index.vectorstores import StoreSettings, ann, open_vector_store
 from index.vectorstores.ann import AnnSettings
 from index.vectorstores.faiss import FILENAME, FaissStore, one_thread
@@ -191,6 +193,7 @@ def test_settings_pass_every_option_with_the_same_defaults() -> None:
     settings = Settings(_env_file=None, model_cache_dir=None)  # type: ignore[call-arg]
     assert settings.stores == StoreSettings()
     assert settings.retrieval == RetrievalSettings()
+    assert settings.bm25 == BM25Settings()  # was part of RetrievalSettings
     assert settings.chunking == ChunkerSettings()
     assert settings.embed_options == EmbedOptions()
     assert ann.KINDS == ("auto", "flat", *APPROXIMATE)
@@ -261,23 +264,23 @@ def test_news_index_end_to_end_on_hnsw(
 ) -> None:
     monkeypatch.setattr(ann, "MIN_APPROXIMATE", 4)  # a dozen real chunks stand in for thousands
     options = StoreSettings(faiss=AnnSettings(ann="hnsw", ann_threshold=6))
-    index = NewsIndex(tmp_path, embedder, stores=options, checkpoint_seconds=0)
+    index = NewsIndex(CorpusSettings(tmp_path, stores=options, checkpoint_seconds=0), embedder)
     index.upsert([article(n, topic) for n, topic in enumerate(TOPICS)])
-    assert isinstance(index.vectors, FaissStore) and index.vectors.kind == "hnsw"
-    assert index.search("the chess final", k=1, mode="dense")[0].doc_id == "d4"
-    only = index.search("chess", k=3, mode="dense", filters=Filters(source="xinhua"))
+    assert isinstance(index.corpus.vectors, FaissStore) and index.corpus.vectors.kind == "hnsw"
+    assert index.search("the chess final", k=1, mode="dense").hits[0].doc_id == "d4"
+    only = index.search("chess", k=3, mode="dense", filters=Filters(source="xinhua")).hits
     assert only and all(h.source == "Xinhua" for h in only)
     assert index.delete("d4")
-    assert "d4" not in {h.doc_id for h in index.search("the chess final", k=12, mode="dense")}
+    assert "d4" not in {h.doc_id for h in index.search("the chess final", k=12, mode="dense").hits}
     shutil.copy(tmp_path / FILENAME, tmp_path / "old.faiss")
     index.upsert([article(20, "chess final rematch")])
     index.delete("d5")
     index.close()
     # A crash that lost the last two writes of the vector file: reconciled on open.
     shutil.move(tmp_path / "old.faiss", tmp_path / FILENAME)
-    again = NewsIndex(tmp_path, embedder, stores=options)
-    assert isinstance(again.vectors, FaissStore) and again.vectors.kind == "hnsw"
-    assert np.array_equal(np.sort(again.vectors.ids()), again.docstore.all_ids())
-    found = [h.doc_id for h in again.search("the chess final", k=12, mode="dense")]
+    again = NewsIndex(CorpusSettings(tmp_path, stores=options), embedder)
+    assert isinstance(again.corpus.vectors, FaissStore) and again.corpus.vectors.kind == "hnsw"
+    assert np.array_equal(np.sort(again.corpus.vectors.ids()), again.corpus.docstore.all_ids())
+    found = [h.doc_id for h in again.search("the chess final", k=12, mode="dense").hits]
     assert found[0] == "d20" and "d4" not in found and "d5" not in found
     again.close()

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import pytest
 
 from index.collapse import collapse, shingle
-from index.store import NewsIndex
+from index.newsindex import NewsIndex
 
 KREMLIN = "000_00c3ffa30793be7d"  # China Daily / PR Newswire
 XINHUA = "002_113f3f2605a1e54b"  # Xinhua, rewriting several of the same paragraphs
@@ -75,14 +75,14 @@ def test_short_passages_collapse_only_when_identical() -> None:
 
 @pytest.mark.parametrize("mode", MODES)
 def test_without_collapse_both_copies_fill_the_top(seeds_index: NewsIndex, mode: str) -> None:
-    hits = seeds_index.search(DENISOV, k=5, mode=mode, collapse=False)
+    hits = seeds_index.search(DENISOV, k=5, mode=mode, collapse=False).hits
     assert {h.doc_id for h in hits[:2]} == {KREMLIN, XINHUA}
     assert all(h.also_in == () for h in hits)
 
 
 @pytest.mark.parametrize("mode", MODES)
 def test_seeds_000_and_002_collapse_into_one_hit(seeds_index: NewsIndex, mode: str) -> None:
-    hits = seeds_index.search(DENISOV, k=5, mode=mode)
+    hits = seeds_index.search(DENISOV, k=5, mode=mode).hits
     top, rest = hits[0], hits[1:]
     assert "Andrey Denisov" in top.text and top.doc_id in {KREMLIN, XINHUA}
     assert top.also_in == tuple({KREMLIN, XINHUA} - {top.doc_id})
@@ -92,7 +92,7 @@ def test_seeds_000_and_002_collapse_into_one_hit(seeds_index: NewsIndex, mode: s
 
 def test_collapse_still_returns_k_distinct_passages(seeds_index: NewsIndex) -> None:
     query = "Xi state visit to Russia 80th anniversary of the Victory"
-    hits = seeds_index.search(query, k=10)
+    hits = seeds_index.search(query, k=10).hits
     assert len(hits) == 10 and [h.rank for h in hits] == list(range(1, 11))
     assert len({h.chunk_id for h in hits}) == 10
     named = {doc for h in hits for doc in h.also_in}
@@ -102,4 +102,7 @@ def test_collapse_still_returns_k_distinct_passages(seeds_index: NewsIndex) -> N
 
 def test_collapse_is_on_by_default(seeds_index: NewsIndex) -> None:
     assert seeds_index.retrieval.collapse
-    assert seeds_index.search(DENISOV, k=5) == seeds_index.search(DENISOV, k=5, collapse=True)
+    assert (
+        seeds_index.search(DENISOV, k=5).hits
+        == seeds_index.search(DENISOV, k=5, collapse=True).hits
+    )

@@ -18,7 +18,7 @@ import pytest
 from index.docstore import FILENAME as DOCSTORE
 from index.embedding import Embedder
 from index.models import Document
-from index.store import NewsIndex
+from index.newsindex import NewsIndex
 
 pytestmark = pytest.mark.slow
 
@@ -71,9 +71,9 @@ def test_sigkill_mid_run_then_a_second_run_finishes(embedder: Embedder, tmp_path
     assert 0 < written < total
 
     index = NewsIndex(index_dir, embedder)
-    stored = index.docstore.all_ids()
-    assert np.array_equal(np.sort(index.vectors.ids()), stored)
-    assert index.search("energy cooperation measures", k=3)
+    stored = index.corpus.docstore.all_ids()
+    assert np.array_equal(np.sort(index.corpus.vectors.ids()), stored)
+    assert index.search("energy cooperation measures", k=3).hits
     index.close()
 
     second = newsrag_index(folder, index_dir)
@@ -82,7 +82,7 @@ def test_sigkill_mid_run_then_a_second_run_finishes(embedder: Embedder, tmp_path
     assert f"{total} files: {total - written} added" in " ".join(output.split())
     index = NewsIndex(index_dir, embedder)
     assert index.counts()[0] == total
-    assert np.array_equal(np.sort(index.vectors.ids()), index.docstore.all_ids())
+    assert np.array_equal(np.sort(index.corpus.vectors.ids()), index.corpus.docstore.all_ids())
     index.close()
 
 
@@ -98,7 +98,7 @@ def test_searches_during_writes_see_whole_documents(fresh_index: NewsIndex) -> N
     def search_until_stopped() -> None:
         while not stop.is_set():
             try:
-                for hit in fresh_index.search("cooperation measures", k=10):
+                for hit in fresh_index.search("cooperation measures", k=10).hits:
                     whole = [t for t in versions[hit.doc_id] if t[hit.start : hit.end] == hit.text]
                     if not whole:
                         problems.append(f"{hit.chunk_id} matches no version of its document")
@@ -117,4 +117,6 @@ def test_searches_during_writes_see_whole_documents(fresh_index: NewsIndex) -> N
     for thread in threads:
         thread.join(30)
     assert problems == []
-    assert np.array_equal(np.sort(fresh_index.vectors.ids()), fresh_index.docstore.all_ids())
+    assert np.array_equal(
+        np.sort(fresh_index.corpus.vectors.ids()), fresh_index.corpus.docstore.all_ids()
+    )

@@ -23,7 +23,7 @@ from index.embedders.base import BackendOptions
 from index.embedding import DEFAULT_MODEL, Embedder, EmbedOptions, MissingDependency, resolve_model
 from index.manifest import FILENAME
 from index.models import Document
-from index.store import NewsIndex
+from index.newsindex import NewsIndex
 from service.config import Settings
 from tests.conftest import SEEDS
 
@@ -151,7 +151,9 @@ def test_the_manifest_records_the_backend_and_a_change_only_warns(
     with caplog.at_level(logging.WARNING, logger="index.manifest"):
         reopened = NewsIndex(tmp_path, open_backend("torch"))
     assert "embedded with the onnx-int8 backend" in caplog.text and "now use torch" in caplog.text
-    assert reopened.search("When does the harbour reopen?", k=1, mode="dense")[0].doc_id == "memo"
+    assert (
+        reopened.search("When does the harbour reopen?", k=1, mode="dense").hits[0].doc_id == "memo"
+    )
     reopened.close()
 
 

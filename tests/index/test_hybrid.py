@@ -4,18 +4,20 @@ from __future__ import annotations
 
 import shutil
 from pathlib import Path
+from typing import cast
 
 import numpy as np
 import pytest
 
-from index.docstore import Filters
+from index.corpus.base import View
+from index.corpus.tantivy import DIRNAME
 from index.embedding import Embedder
+from index.filters import Filters
 from index.models import Document
+from index.newsindex import NewsIndex
 from index.query import Query
 from index.retrievers import Convex, HybridRetriever, ReciprocalRank, RetrievalSettings
-from index.retrievers.bm25 import DIRNAME
 from index.retrievers.fusion import Ranking, min_max
-from index.store import NewsIndex
 from tests.index.corpus import EXPO, PART, PIPELINE
 
 MODES = ["dense", "bm25", "hybrid"]
@@ -59,18 +61,21 @@ class Fixed:
         self.ranking = ranking
         self.asked: list[int] = []
 
-    def retrieve(self, query: Query, k: int, allowed: np.ndarray | None = None) -> Ranking:
+    def retrieve(self, query: Query, k: int, view: View) -> Ranking:
         self.asked.append(k)
         return self.ranking[:k]
+
+
+VIEW = cast(View, object())  # the fixed retrievers read nothing through it
 
 
 def test_hybrid_fetches_deeper_than_k_and_returns_k() -> None:
     dense, lexical = Fixed([(1, 0.9), (2, 0.5)]), Fixed([(3, 4.0), (2, 3.0), (1, 1.0)])
     hybrid = HybridRetriever([dense, lexical], ReciprocalRank(), depth=50)
-    assert (
-        hybrid.retrieve(Query("q"), k=1) == ReciprocalRank()([dense.ranking, lexical.ranking])[:1]
-    )
-    assert hybrid.retrieve(Query("q"), k=80) and dense.asked == lexical.asked == [50, 80]
+    query = Query("q", ["q"])
+    fused = ReciprocalRank()([dense.ranking, lexical.ranking])
+    assert hybrid.retrieve(query, 1, VIEW) == fused[:1]
+    assert hybrid.retrieve(query, 80, VIEW) and dense.asked == lexical.asked == [50, 80]
 
 
 @pytest.fixture
@@ -80,12 +85,15 @@ def three(fresh_index: NewsIndex) -> NewsIndex:
 
 
 def doc_ids(index: NewsIndex, query: str, **kwargs: object) -> list[str]:
-    return [hit.doc_id for hit in index.search(query, 5, **kwargs)]  # type: ignore[arg-type]
+    return [hit.doc_id for hit in index.search(query, 5, **kwargs).hits]  # type: ignore[arg-type]
 
 
 def test_the_default_mode_is_hybrid(three: NewsIndex) -> None:
     assert three.retrieval.mode == "hybrid"
-    assert three.search("shipment ZX-4471Q") == three.search("shipment ZX-4471Q", mode="hybrid")
+    assert (
+        three.search("shipment ZX-4471Q").hits
+        == three.search("shipment ZX-4471Q", mode="hybrid").hits
+    )
 
 
 def test_each_mode_finds_what_it_is_good_at(three: NewsIndex) -> None:
@@ -95,7 +103,7 @@ def test_each_mode_finds_what_it_is_good_at(three: NewsIndex) -> None:
 
 
 def test_bm25_finds_nothing_without_a_shared_word(three: NewsIndex) -> None:
-    assert three.search("autumn leaves", mode="bm25") == []
+    assert three.search("autumn leaves", mode="bm25").hits == []
 
 
 def test_an_unknown_mode_names_the_known_ones(three: NewsIndex) -> None:
@@ -125,13 +133,13 @@ def test_filters_hold_in_every_mode(three: NewsIndex, mode: str) -> None:
 
 @pytest.mark.parametrize("mode", MODES)
 def test_scores_fall_and_ranks_count_up_in_every_mode(three: NewsIndex, mode: str) -> None:
-    hits = three.search("Harbin gas pipeline shipment", 3, mode=mode)
+    hits = three.search("Harbin gas pipeline shipment", 3, mode=mode).hits
     assert [h.rank for h in hits] == list(range(1, len(hits) + 1)) and hits
     assert [h.score for h in hits] == sorted((h.score for h in hits), reverse=True)
 
 
 def in_step(index: NewsIndex) -> bool:
-    return bool(np.array_equal(index.lexical.ids(), index.docstore.all_ids()))
+    return bool(np.array_equal(index.corpus.lexical.ids(), index.corpus.docstore.all_ids()))
 
 
 def test_bm25_follows_add_replace_and_delete(fresh_index: NewsIndex) -> None:

@@ -9,11 +9,12 @@ import numpy as np
 import pytest
 
 from index.chunking import ChunkerSettings
+from index.corpus import CorpusSettings
 from index.embedding import Embedder
 from index.epochs import Epochs
 from index.lock import IndexBusy, WriterLock, read_owner
 from index.models import Document
-from index.store import NewsIndex
+from index.newsindex import NewsIndex
 
 WAIT = 30  # seconds before a thread that should have finished counts as stuck
 
@@ -37,10 +38,10 @@ def small_chunks(embedder: Embedder, tmp_path: Path) -> NewsIndex:
 def test_a_write_is_visible_to_the_next_search(fresh_index: NewsIndex) -> None:
     fresh_index.upsert([version("a", "alpha")])
     for mode in ("dense", "bm25", "hybrid"):
-        assert fresh_index.search("alpha report harbour", 3, mode=mode)[0].doc_id == "a"
+        assert fresh_index.search("alpha report harbour", 3, mode=mode).hits[0].doc_id == "a"
     fresh_index.upsert([Document("b", "Zorblat quintex was seen over the harbour.")])
-    assert fresh_index.search("zorblat quintex", 1, mode="bm25")[0].doc_id == "b"
-    assert fresh_index.search("zorblat quintex", 1, mode="hybrid")[0].doc_id == "b"
+    assert fresh_index.search("zorblat quintex", 1, mode="bm25").hits[0].doc_id == "b"
+    assert fresh_index.search("zorblat quintex", 1, mode="hybrid").hits[0].doc_id == "b"
 
 
 def test_a_replaced_document_is_seen_whole_old_or_whole_new(small_chunks: NewsIndex) -> None:
@@ -56,7 +57,9 @@ def test_a_replaced_document_is_seen_whole_old_or_whole_new(small_chunks: NewsIn
     def search() -> None:
         while not stop.is_set():
             for mode in ("bm25", "hybrid", "dense"):
-                hits = small_chunks.search("report harbour schedule", 50, mode=mode, collapse=False)
+                hits = small_chunks.search(
+                    "report harbour schedule", 50, mode=mode, collapse=False
+                ).hits
                 seen = {w for h in hits for w in versions if f"{w} report" in h.title}
                 if len(seen) != 1:
                     problems.append(f"{mode}: versions {sorted(seen)} in one result")
@@ -79,21 +82,21 @@ def test_a_search_does_not_wait_for_a_write_in_progress(
 ) -> None:
     fresh_index.upsert([version("a", "alpha")])
     inside, release = threading.Event(), threading.Event()
-    publish = fresh_index.lexical.publish
+    publish = fresh_index.corpus.lexical.publish
 
     def held() -> None:  # the writer stops halfway: terms staged, docstore not committed
         inside.set()
         release.wait(WAIT)
         publish()
 
-    monkeypatch.setattr(fresh_index.lexical, "publish", held)
+    monkeypatch.setattr(fresh_index.corpus.lexical, "publish", held)
     writer = threading.Thread(target=fresh_index.upsert, args=([version("b", "omega")],))
     writer.start()
     try:
         assert inside.wait(WAIT)
         found: list[set[str]] = []
         reader = threading.Thread(
-            target=lambda: found.append({h.doc_id for h in fresh_index.search("report", 9)})
+            target=lambda: found.append({h.doc_id for h in fresh_index.search("report", 9).hits})
         )
         reader.start()
         reader.join(WAIT)
@@ -102,25 +105,25 @@ def test_a_search_does_not_wait_for_a_write_in_progress(
     finally:
         release.set()
         writer.join(WAIT)
-    assert {h.doc_id for h in fresh_index.search("report", 9, collapse=False)} == {"a", "b"}
+    assert {h.doc_id for h in fresh_index.search("report", 9, collapse=False).hits} == {"a", "b"}
 
 
 def test_replaced_chunks_go_only_after_earlier_searches_end(fresh_index: NewsIndex) -> None:
     fresh_index.upsert([version("a", "alpha")])
-    before = fresh_index.lexical.ids()
+    before = fresh_index.corpus.lexical.ids()
     done = threading.Event()
-    with fresh_index.epochs.reading():  # a search that started before the replace
+    with fresh_index.corpus.epochs.reading():  # a search that started before the replace
         writer = threading.Thread(
             target=lambda: (fresh_index.upsert([version("a", "omega")]), done.set())
         )
         writer.start()
         assert not done.wait(0.5)  # committed, but waiting to drop what this search may read
-        assert set(before) <= set(fresh_index.lexical.ids())
-        assert set(before) <= set(fresh_index.vectors.ids())
+        assert set(before) <= set(fresh_index.corpus.lexical.ids())
+        assert set(before) <= set(fresh_index.corpus.vectors.ids())
     writer.join(WAIT)
     assert done.is_set()
-    assert np.array_equal(fresh_index.lexical.ids(), fresh_index.docstore.all_ids())
-    assert not set(before) & set(fresh_index.vectors.ids())
+    assert np.array_equal(fresh_index.corpus.lexical.ids(), fresh_index.corpus.docstore.all_ids())
+    assert not set(before) & set(fresh_index.corpus.vectors.ids())
 
 
 def test_epochs_wait_only_for_older_searches() -> None:
@@ -141,16 +144,18 @@ def test_a_failed_write_leaves_nothing_findable(
     def broken() -> None:
         raise OSError("disk full")
 
-    publish = fresh_index.lexical.publish
-    monkeypatch.setattr(fresh_index.lexical, "publish", broken)
+    publish = fresh_index.corpus.lexical.publish
+    monkeypatch.setattr(fresh_index.corpus.lexical, "publish", broken)
     with pytest.raises(OSError, match="disk full"):
         fresh_index.upsert([version("b", "omega")])
-    monkeypatch.setattr(fresh_index.lexical, "publish", publish)
+    monkeypatch.setattr(fresh_index.corpus.lexical, "publish", publish)
     assert fresh_index.counts()[0] == 1
-    assert np.array_equal(np.sort(fresh_index.vectors.ids()), fresh_index.docstore.all_ids())
+    assert np.array_equal(
+        np.sort(fresh_index.corpus.vectors.ids()), fresh_index.corpus.docstore.all_ids()
+    )
     fresh_index.upsert([version("c", "gamma")])  # the chunk ids handed out again
-    assert np.array_equal(fresh_index.lexical.ids(), fresh_index.docstore.all_ids())
-    found = fresh_index.search("report", 20, mode="bm25", collapse=False)
+    assert np.array_equal(fresh_index.corpus.lexical.ids(), fresh_index.corpus.docstore.all_ids())
+    found = fresh_index.search("report", 20, mode="bm25", collapse=False).hits
     assert {h.doc_id for h in found} == {"a", "c"}
 
 
@@ -169,12 +174,12 @@ def test_one_writer_per_index(embedder: Embedder, tmp_path: Path) -> None:
 def test_read_only_sees_writes_the_writer_has_not_saved(embedder: Embedder, tmp_path: Path) -> None:
     writer = NewsIndex(tmp_path, embedder)  # vectors saved once a minute, not per write
     writer.upsert([version("a", "alpha"), Document("b", "Zorblat quintex over the harbour.")])
-    reader = NewsIndex(tmp_path, embedder, read_only=True)
+    reader = NewsIndex(CorpusSettings(tmp_path, read_only=True), embedder)
     for mode in ("dense", "bm25", "hybrid"):
-        assert reader.search("zorblat quintex", 1, mode=mode)[0].doc_id == "b"
+        assert reader.search("zorblat quintex", 1, mode=mode).hits[0].doc_id == "b"
     with pytest.raises(PermissionError, match="read-only"):
         reader.delete("a")
     reader.close()
     writer.close()
     with pytest.raises(ValueError, match="no index at"):
-        NewsIndex(tmp_path / "missing", embedder, read_only=True)
+        NewsIndex(CorpusSettings(tmp_path / "missing", read_only=True), embedder)

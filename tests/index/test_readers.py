@@ -10,6 +10,7 @@ import pytest
 
 from index.ingest import ingest
 from index.models import Document
+from index.newsindex import NewsIndex, UpsertReport
 from index.readers import (
     READERS,
     PartlyRead,
@@ -18,7 +19,6 @@ from index.readers import (
     discover,
     read_file,
 )
-from index.store import NewsIndex, UpsertReport
 
 SEEDS = Path(__file__).resolve().parents[2] / "seeds"
 
@@ -321,5 +321,5 @@ def test_ingest_indexes_the_good_records_and_reports_each_bad_line(
     lines = ['{"id": "a", "text": "Good."}', "{oops", '{"id": "b", "text": ""}']
     path = write(tmp_path / "mixed.jsonl", "\n".join(lines))
     report = ingest(fresh_index, [path])
-    assert report.added == 1 and fresh_index.get("a") is not None
+    assert report.added == 1 and fresh_index.document("a") is not None
     assert [reason.split(":")[0] for _, reason in report.errors] == ["line 2", "line 3"]

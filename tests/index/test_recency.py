@@ -6,10 +6,11 @@ from datetime import date
 
 import pytest
 
-from index.docstore import Filters
+from index.filters import Filters
 from index.models import Document
+from index.newsindex import NewsIndex
+from index.query import TimeSense
 from index.recency import RecencyPrior, normalized
-from index.store import NewsIndex
 
 
 def test_newer_gains_undated_and_old_gain_nothing() -> None:
@@ -42,7 +43,7 @@ def test_the_latest_report_ranks_first_a_named_period_keeps_its_own(
     as_of = Filters(as_of="2025-09-20")
 
     def first(question: str) -> str:
-        hits = fresh_index.search(question, 1, as_of, mode="hybrid", collapse=False)
+        hits = fresh_index.search(question, 1, as_of, mode="hybrid", collapse=False).hits
         return hits[0].doc_id
 
     assert first("What is the latest on interest rates?") == "sept"
@@ -54,10 +55,15 @@ def test_an_archive_too_old_for_the_prior_is_searched_as_without_it(
 ) -> None:
     """No article recent enough to gain anything: the prior would only cost a deeper search."""
     question = "What is the latest on interest rates?"
+
+    def time(text: str, as_of: str) -> TimeSense:
+        """What a search of `text` asked on `as_of` read about time."""
+        return fresh_index.search(text, 1, Filters(as_of=as_of)).time
+
     fresh_index.upsert([Document("old", f"{STORY} They held.", date="2018-03-20")])
-    assert fresh_index.searcher.understand(question, "2025-09-20").prior is None
+    assert time(question, "2025-09-20").prior is None
     fresh_index.upsert([Document("undated", f"{STORY} They cut.")])
-    assert fresh_index.searcher.understand(question, "2025-09-20").prior is None
-    assert fresh_index.searcher.understand(question, "2018-03-25").prior is not None
-    march = fresh_index.searcher.understand("What happened in March 2018?", "2018-03-25")
+    assert time(question, "2025-09-20").prior is None
+    assert time(question, "2018-03-25").prior is not None
+    march = time("What happened in March 2018?", "2018-03-25")
     assert march.window is not None and march.prior is not None  # the newest report on it first

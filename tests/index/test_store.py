@@ -12,11 +12,12 @@ import numpy as np
 import pytest
 
 from index.chunking import ChunkerSettings
-from index.docstore import Filters
+from index.corpus import CorpusSettings
 from index.embedding import Embedder
+from index.filters import Filters
 from index.manifest import IndexMismatch
 from index.models import Document
-from index.store import NewsIndex
+from index.newsindex import NewsIndex
 from tests.index import corpus
 from tests.index.corpus import EXPO
 
@@ -25,13 +26,15 @@ PIPELINE = replace(corpus.PIPELINE, title="Pipeline done")
 
 def consistent(index: NewsIndex) -> bool:
     """Every vector has its docstore row and every row its vector."""
-    return bool(np.array_equal(np.sort(index.vectors.ids()), index.docstore.all_ids()))
+    return bool(
+        np.array_equal(np.sort(index.corpus.vectors.ids()), index.corpus.docstore.all_ids())
+    )
 
 
 def test_upsert_then_search_finds_the_document(fresh_index: NewsIndex) -> None:
     report = fresh_index.upsert([PIPELINE, EXPO])
     assert report.added == ["pipeline", "expo"] and report.chunks == 2
-    hit = fresh_index.search("When was the gas pipeline completed?", k=1)[0]
+    hit = fresh_index.search("When was the gas pipeline completed?", k=1).hits[0]
     assert (hit.doc_id, hit.title, hit.date, hit.source) == (
         "pipeline",
         "Pipeline done",
@@ -55,7 +58,7 @@ def test_same_id_replaces_old_chunks(fresh_index: NewsIndex) -> None:
     report = fresh_index.upsert([new])
     assert report.replaced == ["pipeline"]
     assert fresh_index.counts() == (1, 1)
-    hit = fresh_index.search("gas pipeline completed", k=5)[0]
+    hit = fresh_index.search("gas pipeline completed", k=5).hits[0]
     assert hit.text == new.text and hit.title is None
     assert consistent(fresh_index)
 
@@ -64,29 +67,29 @@ def test_delete_removes_vectors_and_rows(fresh_index: NewsIndex) -> None:
     fresh_index.upsert([PIPELINE, EXPO])
     assert fresh_index.delete("pipeline") is True
     assert fresh_index.delete("pipeline") is False
-    assert [h.doc_id for h in fresh_index.search("gas pipeline", k=5)] == ["expo"]
-    assert fresh_index.get("pipeline") is None and consistent(fresh_index)
+    assert [h.doc_id for h in fresh_index.search("gas pipeline", k=5).hits] == ["expo"]
+    assert fresh_index.document("pipeline") is None and consistent(fresh_index)
 
 
 def test_filters_restrict_results(fresh_index: NewsIndex) -> None:
     fresh_index.upsert([PIPELINE, EXPO])
-    by_source = fresh_index.search("pipeline", k=5, filters=Filters(source="china daily"))
+    by_source = fresh_index.search("pipeline", k=5, filters=Filters(source="china daily")).hits
     assert [h.doc_id for h in by_source] == ["expo"]
-    by_date = fresh_index.search("pipeline", k=5, filters=Filters(date_from="2024-06-01"))
+    by_date = fresh_index.search("pipeline", k=5, filters=Filters(date_from="2024-06-01")).hits
     assert [h.doc_id for h in by_date] == ["pipeline"]
-    by_ids = fresh_index.search("pipeline", k=5, filters=Filters(doc_ids=["expo"]))
+    by_ids = fresh_index.search("pipeline", k=5, filters=Filters(doc_ids=["expo"])).hits
     assert [h.doc_id for h in by_ids] == ["expo"]
-    none = fresh_index.search("pipeline", k=5, filters=Filters(date_to="2000-01-01"))
+    none = fresh_index.search("pipeline", k=5, filters=Filters(date_to="2000-01-01")).hits
     assert none == []
 
 
 def test_reopening_gives_identical_results(embedder: Embedder, tmp_path: Path) -> None:
     first = NewsIndex(tmp_path, embedder)
     first.upsert([PIPELINE, EXPO])
-    before = first.search("Harbin expo", k=2)
+    before = first.search("Harbin expo", k=2).hits
     first.close()
     again = NewsIndex(tmp_path, embedder)
-    assert again.search("Harbin expo", k=2) == before
+    assert again.search("Harbin expo", k=2).hits == before
     assert again.counts() == (2, 2)
 
 
@@ -120,13 +123,15 @@ def test_a_lost_vector_file_is_rebuilt_from_the_docstore(
     index.close()
     (tmp_path / "vectors.faiss").unlink()
     again = NewsIndex(tmp_path, embedder)
-    assert consistent(again) and again.search("Harbin", k=1)[0].doc_id == "expo"
+    assert consistent(again) and again.search("Harbin", k=1).hits[0].doc_id == "expo"
 
 
 def test_a_crash_between_docstore_and_vectors_is_reconciled(
     embedder: Embedder, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
-    index = NewsIndex(tmp_path, embedder, checkpoint_seconds=0)  # saved after every write
+    index = NewsIndex(
+        CorpusSettings(tmp_path, checkpoint_seconds=0), embedder
+    )  # saved after every write
     index.upsert([PIPELINE])
     shutil.copy(tmp_path / "vectors.faiss", tmp_path / "old.faiss")
     index.upsert([EXPO])
@@ -134,13 +139,15 @@ def test_a_crash_between_docstore_and_vectors_is_reconciled(
     index.close()
     # The vector file as it was two writes ago: one vector too many, one missing.
     shutil.move(tmp_path / "old.faiss", tmp_path / "vectors.faiss")
-    with caplog.at_level(logging.INFO, logger="index.store"):
-        reader = NewsIndex(tmp_path, embedder, read_only=True)  # as beside a server: routine
+    with caplog.at_level(logging.INFO, logger="index.corpus.local"):
+        reader = NewsIndex(
+            CorpusSettings(tmp_path, read_only=True), embedder
+        )  # as beside a server: routine
         assert not caplog.records
         again = NewsIndex(tmp_path, embedder)  # as its writer: a repair, and said so
     assert consistent(reader) and consistent(again)
     assert [r.getMessage() for r in caplog.records] == ["reconciling vectors: 1 stale, 1 missing"]
-    assert [h.doc_id for h in again.search("gas pipeline Harbin", k=5)] == ["expo"]
+    assert [h.doc_id for h in again.search("gas pipeline Harbin", k=5).hits] == ["expo"]
 
 
 def test_lexical_text_is_title_neighbours_and_the_chunk_twice(
@@ -151,10 +158,10 @@ def test_lexical_text_is_title_neighbours_and_the_chunk_twice(
     doc = Document(id="harbour", text=" ".join(sentences), title="Quayside")
     index = NewsIndex(tmp_path, embedder, ChunkerSettings(size=10, overlap=0))
     index.upsert([doc])
-    chunks = index.docstore.chunked()
+    chunks = index.corpus.docstore.chunked()
     (stored,) = list(chunks)
-    titled = index.search("quayside", k=10, mode="bm25", collapse=False)
-    two = index.search("two", k=10, mode="bm25", collapse=False)
+    titled = index.search("quayside", k=10, mode="bm25", collapse=False).hits
+    two = index.search("two", k=10, mode="bm25", collapse=False).hits
     index.close()
     assert len(stored.vids) >= 3 and len(titled) == len(stored.vids)
     assert "two" in two[0].text and len(two) >= 2  # its neighbours match it too, below it

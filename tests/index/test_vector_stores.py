@@ -16,11 +16,12 @@ from typing import Any
 import numpy as np
 import pytest
 
-from index.docstore import Filters
+from index.corpus import CorpusSettings
 from index.embedding import Embedder
+from index.filters import Filters
 from index.manifest import IndexMismatch
 from index.models import Document
-from index.store import NewsIndex
+from index.newsindex import NewsIndex
 from index.vectorstores import StoreSettings, VectorStore, milvus, open_vector_store
 from index.vectorstores.milvus import MilvusSettings
 from tests.index.corpus import EXPO, PART, PIPELINE
@@ -58,7 +59,9 @@ def open_index(store: str, milvus_uri: str, embedder: Embedder, tmp_path: Path) 
     chosen, opened = options(store, milvus_uri), []
 
     def open_one() -> NewsIndex:
-        opened.append(NewsIndex(tmp_path, embedder, vector_store=store, stores=chosen))
+        opened.append(
+            NewsIndex(CorpusSettings(tmp_path, vector_store=store, stores=chosen), embedder)
+        )
         return opened[-1]
 
     yield open_one
@@ -74,25 +77,27 @@ def three(open_index: Opener) -> NewsIndex:
 
 
 def consistent(index: NewsIndex) -> bool:
-    return bool(np.array_equal(np.sort(index.vectors.ids()), index.docstore.all_ids()))
+    return bool(
+        np.array_equal(np.sort(index.corpus.vectors.ids()), index.corpus.docstore.all_ids())
+    )
 
 
 def doc_ids(index: NewsIndex, query: str, mode: str = "dense", **kwargs: Any) -> list[str]:
-    return [hit.doc_id for hit in index.search(query, 5, mode=mode, **kwargs)]
+    return [hit.doc_id for hit in index.search(query, 5, mode=mode, **kwargs).hits]
 
 
 @pytest.mark.parametrize("mode", ["dense", "hybrid"])
 def test_upsert_replace_and_delete_show_in_the_next_search(three: NewsIndex, mode: str) -> None:
     assert doc_ids(three, "When was the gas pipeline finished?", mode)[0] == "pipeline"
     three.upsert([Document(id="pipeline", text="Harbin hosts an ice festival every winter.")])
-    replaced = three.search("ice festival in winter", 1, mode=mode)[0]
+    replaced = three.search("ice festival in winter", 1, mode=mode).hits[0]
     assert (replaced.doc_id, replaced.text) == (
         "pipeline",
         "Harbin hosts an ice festival every winter.",
     )
     assert three.delete("expo")
     assert "expo" not in doc_ids(three, "Putin opens the China-Russia Expo", mode)
-    assert three.counts() == (2, 2) and len(three.vectors) == 2 and consistent(three)
+    assert three.counts() == (2, 2) and len(three.corpus.vectors) == 2 and consistent(three)
 
 
 @pytest.mark.parametrize("mode", ["dense", "hybrid"])
@@ -107,24 +112,25 @@ def test_filters_hold_in_dense_and_hybrid_modes(three: NewsIndex, mode: str) -> 
 def test_reopening_gives_identical_results(open_index: Opener) -> None:
     first = open_index()
     first.upsert([PIPELINE, EXPO, PART])
-    before = [first.search(QUERY, 3, mode=mode) for mode in ("dense", "hybrid")]
+    before = [first.search(QUERY, 3, mode=mode).hits for mode in ("dense", "hybrid")]
     first.close()
     again = open_index()
-    assert [again.search(QUERY, 3, mode=mode) for mode in ("dense", "hybrid")] == before
+    assert [again.search(QUERY, 3, mode=mode).hits for mode in ("dense", "hybrid")] == before
     assert consistent(again)
 
 
 def test_a_crash_between_docstore_and_vectors_is_reconciled(open_index: Opener) -> None:
     index = open_index()
     index.upsert([PIPELINE, EXPO])
-    lost = index.docstore.all_ids()[:1]
+    corpus = index.corpus
+    lost = corpus.docstore.all_ids()[:1]
     # As if the process died mid-write: one row lost its vector, one vector has no row.
-    index.vectors.remove(lost)
-    index.vectors.add(np.array([10**9]), index.docstore.vectors(lost, index.embedder.dimension))
-    index.vectors.save()
+    corpus.vectors.remove(lost)
+    corpus.vectors.add(np.array([10**9]), corpus.docstore.vectors(lost, index.embedder.dimension))
+    corpus.vectors.save()
     index.close()
     again = open_index()
-    assert consistent(again) and len(again.vectors) == 2
+    assert consistent(again) and len(again.corpus.vectors) == 2
     assert doc_ids(again, "gas pipeline completed")[0] == "pipeline"
 
 
@@ -133,15 +139,17 @@ def test_an_index_switched_to_milvus_ranks_like_faiss(
 ) -> None:
     """The seeds index reopened on Milvus fills the collection from the docstore (no
     re-embedding); with exact search on both, the same ids in the same order."""
-    shutil.copytree(seeds_index.directory, tmp_path / "index")
+    shutil.copytree(seeds_index.corpus.directory, tmp_path / "index")
     chosen = options("milvus", milvus_uri)
     switched = NewsIndex(
-        tmp_path / "index", seeds_index.embedder, vector_store="milvus", stores=chosen
+        CorpusSettings(tmp_path / "index", vector_store="milvus", stores=chosen),
+        seeds_index.embedder,
     )
-    assert consistent(switched) and len(switched.vectors) == len(seeds_index.vectors)
+    assert consistent(switched)
+    assert len(switched.corpus.vectors) == len(seeds_index.corpus.vectors)
     for question in [str(g["question"]) for g in gold[:4]]:  # query embedding dominates
         for mode in ("dense", "hybrid"):
-            faiss, lite = (i.search(question, 8, mode=mode) for i in (seeds_index, switched))
+            faiss, lite = (i.search(question, 8, mode=mode).hits for i in (seeds_index, switched))
             assert [h.chunk_id for h in faiss] == [h.chunk_id for h in lite], (question, mode)
             assert [h.score for h in faiss] == pytest.approx([h.score for h in lite], abs=1e-5)
     switched.close()

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 import pytest
 from fastapi.testclient import TestClient
 
-from index.store import NewsIndex
+from index.newsindex import NewsIndex
 from service.config import Settings
 from service.main import create_app
 from tests.fake_llm import FakeLLM, Reply
@@ -19,7 +19,7 @@ QUESTION = "Which city will Putin visit to open the China-Russia Expo?"
 def llm_client(seeds_index: NewsIndex, fake_llm: FakeLLM) -> Iterator[TestClient]:
     """The app over the seeds index with an OpenAI-compatible server on loopback."""
     settings = Settings(
-        index_dir=seeds_index.directory,
+        index_dir=seeds_index.corpus.directory,
         seed_dir=None,
         llm_base_url=fake_llm.url,
         llm_timeout=0.5,
@@ -117,7 +117,9 @@ def test_a_passage_that_gives_orders_changes_nothing(fresh_client: TestClient) -
 def test_prompt_fences_cannot_be_forged_by_a_passage(
     fresh_index: NewsIndex, fake_llm: FakeLLM
 ) -> None:
-    settings = Settings(index_dir=fresh_index.directory, seed_dir=None, llm_base_url=fake_llm.url)
+    settings = Settings(
+        index_dir=fresh_index.corpus.directory, seed_dir=None, llm_base_url=fake_llm.url
+    )
     with TestClient(create_app(settings, index=fresh_index)) as client:
         client.post(
             "/documents",

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
+import numpy as np
 import pytest
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
-from index.docstore import Filters
+from index.corpus.local import LocalView
+from index.filters import Filters
 from index.models import Document
-from index.store import NewsIndex
+from index.newsindex import NewsIndex
 from newsrag.cli import app
 
 ARTICLES = [
@@ -57,12 +61,29 @@ def test_an_unreadable_as_of_is_refused(dated: TestClient, bad: str) -> None:
     assert response.status_code == 422 and "as_of" in response.text
 
 
-def test_as_of_at_or_after_the_newest_article_filters_nothing(fresh_index: NewsIndex) -> None:
+def test_as_of_at_or_after_the_newest_article_filters_nothing(
+    fresh_index: NewsIndex, monkeypatch: pytest.MonkeyPatch
+) -> None:
     fresh_index.upsert([Document(a["id"], a["text"], date=a.get("date")) for a in ARTICLES])
-    store = fresh_index.docstore
-    assert store.filter_ids(Filters(as_of="2025-05-06")) is None  # no search pays for a filter
-    assert store.filter_ids(Filters(as_of="2099-01-01")) is None
-    assert store.filter_ids(Filters(as_of="2025-05-05")) is not None
+    corpus = fresh_index.corpus
+    view = corpus.view
+    allowed: list[np.ndarray | None] = []  # the chunk ids each search's view was limited to
+
+    @contextmanager
+    def watched(filters: Filters) -> Iterator[LocalView]:
+        with view(filters) as seen:
+            allowed.append(seen.allowed)
+            yield seen
+
+    monkeypatch.setattr(corpus, "view", watched)
+
+    def filtered(as_of: str) -> np.ndarray | None:
+        fresh_index.search(QUERY, 5, Filters(as_of=as_of), timed=False)
+        return allowed[-1]
+
+    assert filtered("2025-05-06") is None  # no search pays for a filter
+    assert filtered("2099-01-01") is None
+    assert filtered("2025-05-05") is not None
 
 
 def test_the_cli_asks_as_of_a_day(index_dir: Path, tmp_path: Path) -> None:

@@ -10,7 +10,7 @@ import pytest
 from fastapi.testclient import TestClient
 from pydantic import SecretStr, ValidationError
 
-from index.store import NewsIndex
+from index.newsindex import NewsIndex
 from service import security
 from service.config import Settings
 from service.main import create_app
@@ -22,7 +22,7 @@ DOC = {"id": "memo", "text": "The harbour reopens on Monday."}
 
 
 def app_client(index: NewsIndex, **settings: object) -> TestClient:
-    config = Settings(index_dir=index.directory, seed_dir=None, **settings)  # type: ignore[arg-type]
+    config = Settings(index_dir=index.corpus.directory, seed_dir=None, **settings)  # type: ignore[arg-type]
     return TestClient(create_app(config, index=index))
 
 
@@ -103,8 +103,8 @@ def test_probes_the_page_and_the_api_description_need_no_key(keyed: TestClient, 
 
 def test_readiness_reveals_counts_and_nothing_else(keyed: TestClient) -> None:
     ready = keyed.get("/readyz").json()
-    assert set(ready) == {"status", "documents", "chunks"}
-    assert ready["documents"] == 5 and ready["chunks"] > 5
+    assert set(ready) == {"status", "backend", "documents", "chunks"}
+    assert ready["documents"] == 5 and ready["chunks"] > 5 and ready["backend"] == "local"
 
 
 def test_writes_take_an_admin_key(keyed_writes: TestClient) -> None:

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from index.store import NewsIndex
+from index.newsindex import NewsIndex
 from service.config import Settings
 from service.main import create_app
 from tests.service.live import serve
@@ -20,7 +20,7 @@ QUESTION = "Which city will Putin visit to open the China-Russia Expo?"
 
 @pytest.fixture(scope="module")
 def keyed_url(seeds_index: NewsIndex) -> Iterator[str]:
-    settings = Settings(index_dir=seeds_index.directory, seed_dir=None, api_keys=[KEY])
+    settings = Settings(index_dir=seeds_index.corpus.directory, seed_dir=None, api_keys=[KEY])
     with serve(create_app(settings, index=seeds_index)) as (host, port):
         yield f"http://{host}:{port}"
 

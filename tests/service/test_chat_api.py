@@ -8,7 +8,7 @@ from collections.abc import Iterator
 import pytest
 from fastapi.testclient import TestClient
 
-from index.store import NewsIndex
+from index.newsindex import NewsIndex
 from service.answering.rewrite import rule_rewrite
 from service.config import Settings
 from service.main import create_app
@@ -34,7 +34,7 @@ def events(response_text: str) -> list[tuple[str, dict[str, object]]]:
 @pytest.fixture
 def llm_client(seeds_index: NewsIndex, fake_llm: FakeLLM) -> Iterator[TestClient]:
     settings = Settings(
-        index_dir=seeds_index.directory,
+        index_dir=seeds_index.corpus.directory,
         seed_dir=None,
         llm="openai:fake",
         llm_base_url=fake_llm.url,

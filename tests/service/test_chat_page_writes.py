@@ -13,7 +13,7 @@ import pytest
 
 from index.embedding import Embedder
 from index.ingest import ingest
-from index.store import NewsIndex
+from index.newsindex import NewsIndex
 from service.config import Settings
 from service.main import create_app
 from tests.service.live import serve
@@ -48,7 +48,7 @@ def library(embedder: Embedder, tmp_path_factory: pytest.TempPathFactory) -> Ite
     report = ingest(index, [DATED / name for name in names])
     assert report.added == 3
     settings = Settings(
-        index_dir=index.directory, seed_dir=None, api_keys=[USER], admin_keys=[ADMIN]
+        index_dir=index.corpus.directory, seed_dir=None, api_keys=[USER], admin_keys=[ADMIN]
     )
     with serve(create_app(settings, index=index)) as (host, port):
         yield f"http://{host}:{port}"
@@ -152,7 +152,7 @@ def test_a_failed_question_shows_retry_and_is_not_kept_in_history(
     seeds_index: NewsIndex,
     browser: Browser,  # noqa: F811
 ) -> None:
-    settings = Settings(index_dir=seeds_index.directory, seed_dir=None)
+    settings = Settings(index_dir=seeds_index.corpus.directory, seed_dir=None)
     sock = reusable_socket()
     port = sock.getsockname()[1]
     page = browser.new_page()
@@ -194,7 +194,9 @@ def test_the_page_waits_for_a_starting_server(
     seeds_index: NewsIndex,
     browser: Browser,  # noqa: F811
 ) -> None:
-    app = create_app(Settings(index_dir=seeds_index.directory, seed_dir=None), index=seeds_index)
+    app = create_app(
+        Settings(index_dir=seeds_index.corpus.directory, seed_dir=None), index=seeds_index
+    )
     with serve(app) as (host, port):
         startup = app.state.startup
         startup.step("the test to let go")  # back to 503 `starting` until done() below

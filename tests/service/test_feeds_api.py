@@ -9,7 +9,7 @@ import pytest
 from fastapi.testclient import TestClient
 from pydantic import ValidationError
 
-from index.store import NewsIndex
+from index.newsindex import NewsIndex
 from service.config import Settings
 from service.main import create_app
 from tests.feed_server import FeedServer, article, item, rss
@@ -29,7 +29,7 @@ def test_feeds_are_polled_in_the_background(
     feed_server.route("/expo.html", article("Expo", "Putin will open the Expo in Harbin."))
     daily, missing = feed_server.url("/rss.xml"), feed_server.url("/missing.xml")
     settings = Settings(
-        index_dir=fresh_index.directory,
+        index_dir=fresh_index.corpus.directory,
         seed_dir=None,
         feeds=[daily, missing],
         feed_interval=0.1,
@@ -54,7 +54,7 @@ def test_feeds_are_polled_in_the_background(
 
 
 def test_without_feeds_there_is_nothing_to_show(fresh_client: TestClient) -> None:
-    assert fresh_client.get("/feeds").json() == {"feeds": []}
+    assert fresh_client.get("/feeds").json() == {"feeds": [], "polling": False}
 
 
 def test_feeds_come_comma_separated_and_must_be_web_urls(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 import pytest
 from fastapi.testclient import TestClient
 
-from index.store import NewsIndex
+from index.newsindex import NewsIndex
 from service.caps import MAX_K
 from service.config import Settings
 from service.main import create_app
@@ -68,7 +68,9 @@ def test_an_inverted_range_is_refused_on_post(dated_client: TestClient) -> None:
 
 @pytest.fixture
 def tight(seeds_index: NewsIndex) -> Iterator[TestClient]:
-    settings = Settings(index_dir=seeds_index.directory, seed_dir=None, max_k=3, max_query_chars=40)
+    settings = Settings(
+        index_dir=seeds_index.corpus.directory, seed_dir=None, max_k=3, max_query_chars=40
+    )
     with TestClient(create_app(settings, index=seeds_index)) as client:
         yield client
 

@@ -12,7 +12,7 @@ from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, given, settings
 
 from index.models import Document
-from index.store import NewsIndex
+from index.newsindex import NewsIndex
 from service.config import Settings
 from service.main import create_app
 
@@ -32,7 +32,7 @@ def api_schema(
         ]
     )
     settings = Settings(
-        index_dir=index.directory, seed_dir=None, llm_max_retries=0, llm_timeout=0.5
+        index_dir=index.corpus.directory, seed_dir=None, llm_max_retries=0, llm_timeout=0.5
     )
     app = create_app(settings, index=index)
     with TestClient(app):  # runs the lifespan, so app.state holds the index and answerers

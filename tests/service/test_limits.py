@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from index.store import NewsIndex
+from index.newsindex import NewsIndex
 from service.config import Settings
 from service.main import create_app
 from service.ratelimit import TokenBuckets
@@ -23,7 +23,7 @@ JSON = {"content-type": "application/json"}
 
 
 def app_for(index: NewsIndex, **settings: object) -> TestClient:
-    config = Settings(index_dir=index.directory, seed_dir=None, **settings)  # type: ignore[arg-type]
+    config = Settings(index_dir=index.corpus.directory, seed_dir=None, **settings)  # type: ignore[arg-type]
     return TestClient(create_app(config, index=index))
 
 
@@ -66,7 +66,7 @@ def test_an_oversized_chunked_body_is_a_413(limited: TestClient) -> None:
 
 @pytest.fixture(scope="module")
 def server(seeds_index: NewsIndex) -> Iterator[tuple[str, int]]:
-    settings = Settings(index_dir=seeds_index.directory, seed_dir=None, max_body_bytes=LIMIT)
+    settings = Settings(index_dir=seeds_index.corpus.directory, seed_dir=None, max_body_bytes=LIMIT)
     with serve(create_app(settings, index=seeds_index)) as address:
         yield address
 
@@ -139,7 +139,10 @@ def test_after_the_burst_a_key_gets_429_with_retry_after(rate_limited: TestClien
 
 def test_without_keys_each_client_address_has_its_own_bucket(seeds_index: NewsIndex) -> None:
     settings = Settings(
-        index_dir=seeds_index.directory, seed_dir=None, rate_limit_per_minute=1, rate_limit_burst=1
+        index_dir=seeds_index.corpus.directory,
+        seed_dir=None,
+        rate_limit_per_minute=1,
+        rate_limit_burst=1,
     )
     app = create_app(settings, index=seeds_index)
     one, two = TestClient(app, client=("10.0.0.1", 1)), TestClient(app, client=("10.0.0.2", 1))

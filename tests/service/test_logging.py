@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from index.store import NewsIndex
+from index.newsindex import NewsIndex
 from newsrag import cli
 from service import logs
 from service.config import Settings
@@ -71,7 +71,7 @@ def test_each_request_writes_one_json_access_line(client: TestClient, lines: io.
 def test_refusals_are_logged_with_their_request_id(
     seeds_index: NewsIndex, lines: io.StringIO
 ) -> None:
-    settings = Settings(index_dir=seeds_index.directory, seed_dir=None, api_keys=["k" * 16])
+    settings = Settings(index_dir=seeds_index.corpus.directory, seed_dir=None, api_keys=["k" * 16])
     with TestClient(create_app(settings, index=seeds_index)) as keyed:
         rid = keyed.get("/documents").headers["X-Request-ID"]
     (line,) = access(lines)
@@ -83,7 +83,10 @@ def test_lines_written_inside_a_request_carry_its_id(
 ) -> None:
     """The route runs in a worker thread; the LLM client's retry warning still has the id."""
     settings = Settings(
-        index_dir=seeds_index.directory, seed_dir=None, llm_base_url=fake_llm.url, llm_timeout=0.5
+        index_dir=seeds_index.corpus.directory,
+        seed_dir=None,
+        llm_base_url=fake_llm.url,
+        llm_timeout=0.5,
     )
     fake_llm.script(Reply(status=503), Reply(text="Harbin [1]."))
     with TestClient(create_app(settings, index=seeds_index)) as client:
@@ -139,7 +142,9 @@ def test_serve_logs_in_the_chosen_format_without_uvicorns_access_log(
 def test_an_unhandled_error_is_logged_under_its_request_id(
     fresh_index: NewsIndex, lines: io.StringIO
 ) -> None:
-    app = create_app(Settings(index_dir=fresh_index.directory, seed_dir=None), index=fresh_index)
+    app = create_app(
+        Settings(index_dir=fresh_index.corpus.directory, seed_dir=None), index=fresh_index
+    )
 
     def boom() -> None:
         raise RuntimeError("boom")

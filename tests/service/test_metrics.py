@@ -9,7 +9,7 @@ import pytest
 from fastapi.testclient import TestClient
 from prometheus_client.parser import text_string_to_metric_families
 
-from index.store import NewsIndex
+from index.newsindex import NewsIndex
 from service.config import Settings
 from service.main import create_app
 from tests.fake_llm import FakeLLM, Reply
@@ -21,7 +21,7 @@ QUESTION = "Which city will Putin visit to open the China-Russia Expo?"
 
 
 def app_client(index: NewsIndex, **settings: object) -> TestClient:
-    config = Settings(index_dir=index.directory, seed_dir=None, **settings)  # type: ignore[arg-type]
+    config = Settings(index_dir=index.corpus.directory, seed_dir=None, **settings)  # type: ignore[arg-type]
     return TestClient(create_app(config, index=index))
 
 

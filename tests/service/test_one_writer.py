@@ -10,7 +10,7 @@ import pytest
 from typer.testing import CliRunner
 
 from index.embedding import Embedder
-from index.store import NewsIndex
+from index.newsindex import NewsIndex
 from newsrag.cli import app as cli
 from service.config import Settings
 from service.main import create_app

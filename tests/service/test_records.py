@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from dataclasses import fields
 
-from index.docstore import DocSummary
-from index.models import Hit, Passage
+from index.models import DocSummary, Hit, Passage
 from service.answering import timeline
 from service.schemas import DocumentSummary, EventSource, SearchHit
 

@@ -97,7 +97,9 @@ def test_health_and_readiness(client: TestClient) -> None:
     assert client.get("/healthz").json() == {"status": "ok"}
     ready = client.get("/readyz").json()
     assert ready["status"] == "ready" and ready["documents"] == 5 and ready["chunks"] > 5
-    assert set(ready) == {"status", "documents", "chunks"}  # open even with keys: counts only
+    # open even with keys: counts (and where the corpus lives) only
+    assert set(ready) == {"status", "backend", "documents", "chunks"}
+    assert ready["backend"] == "local"
 
 
 def test_openapi_docs_are_served(client: TestClient) -> None:

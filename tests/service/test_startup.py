@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 
 from index.embedding import Embedder
 from index.models import Document
-from index.store import NewsIndex
+from index.newsindex import NewsIndex
 from newsrag.cli import app as cli
 from service.config import Settings
 from service.main import create_app
@@ -37,7 +37,7 @@ def test_the_port_answers_while_the_index_loads(embedder: Embedder, tmp_path: Pa
     """Another writer holds the index, so start-up waits at "opening the index": a state a
     test can rely on, where a fast model load would race it."""
     holder = NewsIndex(tmp_path / "index", embedder)
-    settings = Settings(index_dir=holder.directory, seed_dir=SEEDS)
+    settings = Settings(index_dir=holder.corpus.directory, seed_dir=SEEDS)
     sock = loopback_socket()
     url = f"http://127.0.0.1:{sock.getsockname()[1]}"
     with serve(create_app(settings), sock):

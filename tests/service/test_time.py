@@ -8,7 +8,8 @@ from typing import Any
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
-from index.store import NewsIndex
+from index.filters import Filters
+from index.newsindex import NewsIndex
 from newsrag.cli import app
 
 AS_OF = "2025-10-01"
@@ -73,7 +74,8 @@ def test_windows_can_be_turned_off(dated_index: NewsIndex) -> None:
     kept = searcher.settings
     searcher.settings = replace(kept, window_weight=0)
     try:
-        assert searcher.understand("What happened in March 2025?", AS_OF).window is None
+        asked = dated_index.search("What happened in March 2025?", filters=Filters(as_of=AS_OF))
+        assert asked.time.window is None
     finally:
         searcher.settings = kept
 
@@ -175,7 +177,7 @@ def test_timeline_takes_the_search_filters(dated_client: TestClient) -> None:
 
 
 def test_the_cli_shows_time(dated_index: NewsIndex, monkeypatch: Any) -> None:
-    monkeypatch.setenv("NEWSRAG_INDEX_DIR", str(dated_index.directory))
+    monkeypatch.setenv("NEWSRAG_INDEX_DIR", str(dated_index.corpus.directory))
     monkeypatch.setenv("NEWSRAG_SEED_DIR", "")
     runner = CliRunner()
     found = runner.invoke(app, ["search", "What did the Fed decide in March?", "--as-of", AS_OF])

@@ -32,10 +32,10 @@ def test_by_default_milvus_means_milvus_lite_in_the_index_directory(
     settings = Settings(index_dir=tmp_path / "index", vector_store="milvus", seed_dir=None)
     assert settings.stores.milvus.uri is None
     index = open_index(settings, embedder)
-    assert isinstance(index.vectors, MilvusStore)
-    assert index.vectors.collection == default_collection(tmp_path / "index")
-    assert index.vectors.collection.startswith("newsrag_chunks_")
-    assert index.vectors.index == "AUTOINDEX"
+    assert isinstance(index.corpus.vectors, MilvusStore)
+    assert index.corpus.vectors.collection == default_collection(tmp_path / "index")
+    assert index.corpus.vectors.collection.startswith("newsrag_chunks_")
+    assert index.corpus.vectors.index == "AUTOINDEX"
     assert (tmp_path / "index" / "milvus.db").is_dir()
     index.close()
 

@@ -8,20 +8,21 @@ from pathlib import Path
 
 import pytest
 
+from index.newsindex import NewsIndex
 from index.sources.articles import item_id
 from index.sources.feeds import FeedFollower
-from index.sources.feedstate import MAX_BACKOFF, STATE_FILE
+from index.sources.feedstate import MAX_BACKOFF, STATE_KEY
 from index.sources.fetch import FetchLimits
 from index.sources.items import FeedItem
-from index.store import NewsIndex
 from tests.feed_server import FeedServer, Item, article, atom, item, json_feed, long_text, rss
 
 LIMITS = FetchLimits(timeout=0.5, max_bytes=50_000, max_redirects=3)
+STATE_FILE = "feeds.json"  # the record STATE_KEY of a local index, in its directory
 EXPO = "Putin will open the China-Russia Expo in Harbin.\n\nTrade reached a record last year."
 
 
 def follower(index: NewsIndex, *urls: str, interval: float = 300.0) -> FeedFollower:
-    return FeedFollower(urls, index, index.directory / STATE_FILE, interval, LIMITS)
+    return FeedFollower(urls, index, index.state, STATE_KEY, interval, LIMITS)
 
 
 def doc_of(site: FeedServer, it: Item, feed: str) -> str:
@@ -45,7 +46,7 @@ def test_rss_atom_and_json_feed_items_become_documents(
     reports = follower(fresh_index, *urls).poll_all()
 
     assert [(r.added, r.errors) for r in reports] == [(2, []), (1, []), (1, [])]
-    doc, _ = fresh_index.get(doc_of(feed_server, expo, "/rss.xml")) or pytest.fail("no expo")
+    doc, _ = fresh_index.document(doc_of(feed_server, expo, "/rss.xml")) or pytest.fail("no expo")
     assert "Putin will open the China-Russia Expo in Harbin." in doc.text
     assert (doc.title, doc.date, doc.source) == (
         "Expo opens in Harbin",
@@ -53,12 +54,12 @@ def test_rss_atom_and_json_feed_items_become_documents(
         "Loopback Daily",
     )
     assert doc.url == feed_server.url("/expo.html")
-    gas, _ = fresh_index.get(doc_of(feed_server, whole, "/rss.xml")) or pytest.fail("no gas")
+    gas, _ = fresh_index.document(doc_of(feed_server, whole, "/rss.xml")) or pytest.fail("no gas")
     assert gas.text.startswith("This is a long report about gas")
     assert feed_server.hits["/never.html"] == 0  # full content in the feed: no page fetched
-    plain, _ = fresh_index.get(doc_of(feed_server, tagged, "/atom.xml")) or pytest.fail("none")
+    plain, _ = fresh_index.document(doc_of(feed_server, tagged, "/atom.xml")) or pytest.fail("none")
     assert (plain.text, plain.source) == ("Harbin ice festival notes.", "Loopback Weekly")
-    hit = fresh_index.search("new rail link", 1)[0]
+    hit = fresh_index.search("new rail link", 1).hits[0]
     assert (hit.title, hit.source) == ("Rail link", "Loopback JSON")
 
 
@@ -113,7 +114,7 @@ def test_a_second_poll_is_conditional_and_changed_items_are_replaced(
     assert (report.added, report.replaced, report.skipped) == (1, 1, 1)
     assert feed_server.hits["/b.html"] == 1  # seen and unchanged: not fetched again
     assert feed_server.hits["/a.html"] == 2
-    doc, _ = fresh_index.get(doc_of(feed_server, first, "/rss.xml")) or pytest.fail("gone")
+    doc, _ = fresh_index.document(doc_of(feed_server, first, "/rss.xml")) or pytest.fail("gone")
     assert "opened on time" in doc.text and doc.date == "2025-05-06"
 
 
@@ -128,9 +129,9 @@ def test_state_outlives_the_follower_and_is_written_whole(
     report = follower(fresh_index, url).poll_all()[0]
 
     assert (report.added, report.skipped, feed_server.hits["/a.html"]) == (0, 1, 1)
-    stored = json.loads((fresh_index.directory / STATE_FILE).read_text())
+    stored = json.loads((fresh_index.corpus.directory / STATE_FILE).read_text())
     assert stored["feeds"][url]["added"] == 1 and stored["feeds"][url]["skipped"] == 1
-    assert [p.name for p in fresh_index.directory.glob(f".{STATE_FILE}*")] == []
+    assert [p.name for p in fresh_index.corpus.directory.glob(f".{STATE_FILE}*")] == []
 
 
 def test_a_failing_feed_backs_off_doubling_up_to_an_hour(

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from index.newsindex import NewsIndex
 from index.sources.watch import STATE_FILE, FolderSync, SyncReport, watch_folders
-from index.store import NewsIndex
 
 RECORDS = [
     {"id": "gas", "text": "The east-route gas pipeline was completed in December 2024."},
@@ -31,11 +31,11 @@ def folder(tmp_path: Path) -> Path:
 
 
 def ids(index: NewsIndex) -> list[str]:
-    return [doc.id for doc in index.documents()]
+    return [doc.id for doc in index.documents().documents]
 
 
 def test_a_sync_follows_new_changed_and_deleted_files(folder: Path, fresh_index: NewsIndex) -> None:
-    state = fresh_index.directory / STATE_FILE
+    state = fresh_index.corpus.directory / STATE_FILE
     report = FolderSync([folder], fresh_index, state).sync()
     assert (report.files, report.added, report.errors) == (2, 3, [])
     assert ids(fresh_index) == ["expo", "gas", "harbin"]
@@ -57,7 +57,7 @@ def test_a_sync_follows_new_changed_and_deleted_files(folder: Path, fresh_index:
 def test_a_file_that_stops_reading_keeps_its_documents(
     folder: Path, fresh_index: NewsIndex
 ) -> None:
-    synced = FolderSync([folder], fresh_index, fresh_index.directory / STATE_FILE)
+    synced = FolderSync([folder], fresh_index, fresh_index.corpus.directory / STATE_FILE)
     synced.sync()
     (folder / "world" / "feed.jsonl").write_text('{"id": "gas", "text": ')  # half written
     report = synced.sync()
@@ -69,7 +69,7 @@ def test_an_id_another_file_still_holds_is_not_deleted(
     folder: Path, fresh_index: NewsIndex
 ) -> None:
     (folder / "world" / "harbin.md").write_text("# Harbin\n\nThe same story, in Markdown.\n")
-    synced = FolderSync([folder], fresh_index, fresh_index.directory / STATE_FILE)
+    synced = FolderSync([folder], fresh_index, fresh_index.corpus.directory / STATE_FILE)
     synced.sync()
     (folder / "world" / "harbin.md").unlink()
     assert synced.update([folder / "world" / "harbin.md"]).deleted == 0
@@ -77,7 +77,7 @@ def test_an_id_another_file_still_holds_is_not_deleted(
 
 
 def text_of(index: NewsIndex, doc_id: str) -> str:
-    found = index.get(doc_id)
+    found = index.document(doc_id)
     return found[0].text if found else ""
 
 
@@ -93,7 +93,7 @@ def watching(folder: Path, fresh_index: NewsIndex) -> Iterator[list[SyncReport]]
     """The watcher in a thread, as `newsrag watch` runs it; the reports it made, in order."""
     reports: list[SyncReport] = []
     stop = threading.Event()
-    synced = FolderSync([folder], fresh_index, fresh_index.directory / STATE_FILE)
+    synced = FolderSync([folder], fresh_index, fresh_index.corpus.directory / STATE_FILE)
     thread = threading.Thread(target=watch_folders, args=(synced, reports.append, stop))
     thread.start()
     eventually(lambda: bool(reports))  # the first sync
@@ -110,7 +110,7 @@ def test_the_watcher_picks_up_added_changed_and_deleted_files(
 
     (folder / "world" / "rail.txt").write_text("A rail bridge links Heihe and Blagoveshchensk.\n")
     eventually(lambda: "rail" in ids(fresh_index))
-    assert fresh_index.search("rail bridge", 1)[0].doc_id == "rail"
+    assert fresh_index.search("rail bridge", 1).hits[0].doc_id == "rail"
 
     (folder / "harbin.txt").write_text("Harbin's festival opens with record crowds.\n")
     eventually(lambda: "record crowds" in text_of(fresh_index, "harbin"))

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from index.store import NewsIndex
+from index.newsindex import NewsIndex
 from service.answering.answers import Answer, AnswerService
 from service.config import Settings
 from service.llm.pool import MAX_CLIENTS
@@ -20,7 +20,7 @@ REPLY = "Putin will visit Harbin for the expo [1]."
 @pytest.fixture
 def service(seeds_index: NewsIndex, fake_llm: FakeLLM) -> Iterator[AnswerService]:
     settings = Settings(
-        index_dir=seeds_index.directory,
+        index_dir=seeds_index.corpus.directory,
         seed_dir=None,
         llm_base_url=fake_llm.url,
         llm_timeout=2.0,

@@ -1,10 +1,11 @@
-"""Lexical retrieval: Okapi BM25 in tantivy, an index of segments that takes writes in place.
+"""The local lexical index: Okapi BM25 in tantivy, an index of segments that takes writes in place.
 
 Chunks are added and deleted as they come, and a commit makes them visible to the next search
 (milliseconds), so a write never rebuilds anything. Searches take tantivy's current searcher, a
 snapshot that a later commit does not change, and its top-k (block-max WAND) skips most
 postings of common terms instead of scoring them all. docs/backends.md, "The lexical index",
-says why tantivy rather than SQLite FTS5 or bm25s with a delta segment.
+says why tantivy rather than SQLite FTS5 or bm25s with a delta segment. Terms arrive analyzed
+(index/lexical.py), as they do in every backend.
 """
 
 from __future__ import annotations
@@ -13,15 +14,14 @@ import json
 import logging
 import shutil
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import tantivy
 
-from index.query import Query
-from index.retrievers.analysis import Analyzer
+from index.lexical import BM25Settings
 
 log = logging.getLogger(__name__)
 
@@ -34,57 +34,16 @@ WRITER_HEAP = 64_000_000  # bytes buffered before tantivy flushes a segment on i
 TERM_SET_MAX = 50_000
 
 
-@dataclass(frozen=True)
-class BM25Settings:
-    """What each chunk's indexed text is made of; saved with the index, so a change rebuilds it.
-    (tantivy scores with Lucene's BM25, k1 1.2 and b 0.75, the values used before.)"""
-
-    # Snowball stemming lifts SciFact nDCG@10 from ~0.66 to ~0.69 (the issue's measurement).
-    stemmer: str | None = "english"
-    stopwords: str = "en"
-    # Each chunk is indexed with its title and one neighbour on each side, though hits stay
-    # chunks: 96 tokens are too few for term statistics. Two neighbours a side measured no
-    # better, so one keeps passages local.
-    context: int = 1
-    # The chunk's own words count twice, its neighbours' once: without it a neighbour of the
-    # passage that matches ranks beside it, and a passage syndicated elsewhere loses first place
-    # to the paragraph next to it. With both (make eval), BM25 nDCG@10: SciFact 0.638 -> 0.676,
-    # TIME 0.663 -> 0.698, Cranfield 0.350 -> 0.357; hybrid SciFact 0.711 -> 0.734.
-    own_weight: int = 2
-
-
-def contexts(
-    title: str | None,
-    text: str,
-    spans: Sequence[tuple[int, int]],
-    settings: BM25Settings,
-) -> list[str]:
-    """What to index for each of a document's chunks (`spans`, in chunk order): the title, the
-    text from `context` chunks before to `context` chunks after, and the chunk's own text
-    `own_weight` times in all (a field weight, as BM25F does)."""
-    head = f"{title}\n\n" if title else ""
-    around, last = settings.context, len(spans) - 1
-    out = []
-    for n, (start, end) in enumerate(spans):
-        window = spans[max(0, n - around) : min(last, n + around) + 1]
-        low, high = min(s for s, _ in window), max(e for _, e in window)
-        out.append(
-            "\n".join([head + text[low:high], *[text[start:end]] * (settings.own_weight - 1)])
-        )
-    return out
-
-
-class BM25Retriever:
-    """BM25 over every chunk. Writes (`add`, `remove`) are staged until `publish`; searches may
-    run on any thread at any time and see the last published state. `writable=False` opens an
-    index another process writes, for searching only."""
+class TantivyIndex:
+    """BM25 over every chunk's terms. Writes (`add`, `remove`) are staged until `publish`;
+    searches may run on any thread at any time and see the last published state.
+    `writable=False` opens an index another process writes, for searching only."""
 
     def __init__(
         self, directory: Path, settings: BM25Settings | None = None, writable: bool = True
     ) -> None:
         self.path = directory / DIRNAME
         self.settings = settings or BM25Settings()
-        self.analyzer = Analyzer(self.settings.stemmer, self.settings.stopwords)
         self.schema = _schema()
         # True when the index was (re)created empty: the caller fills it from the docstore.
         self.created = writable and not self._usable()
@@ -114,11 +73,12 @@ class BM25Retriever:
             return False
         return (self.path / "meta.json").exists()
 
-    def add(self, vids: Sequence[int], texts: Sequence[str]) -> None:
-        for vid, text in zip(vids, texts, strict=True):
+    def add(self, vids: Sequence[int], terms: Sequence[str]) -> None:
+        """Stages chunks with their analyzed terms (space-separated, index/lexical.py)."""
+        for vid, text in zip(vids, terms, strict=True):
             doc = tantivy.Document()
             doc.add_unsigned("vid", int(vid))
-            doc.add_text("body", " ".join(self.analyzer.terms(text)))
+            doc.add_text("body", text)
             self._writer.add_document(doc)
 
     def remove(self, vids: np.ndarray) -> None:
@@ -145,10 +105,10 @@ class BM25Retriever:
         hits = searcher.search(tantivy.Query.all_query(), searcher.num_docs, order_by_field="vid")
         return np.array(sorted(vid for vid, _ in hits.hits), dtype=np.int64)
 
-    def retrieve(
-        self, query: Query, k: int, allowed: np.ndarray | None = None
+    def search(
+        self, terms: Sequence[str], k: int, allowed: np.ndarray | None = None
     ) -> list[tuple[int, float]]:
-        terms = self.analyzer.terms(query.text)
+        """The best `k` chunks for `terms` (any of them), only among `allowed` when given."""
         if k <= 0 or not terms:
             return []
         matching = self._disjunction(terms)
@@ -165,18 +125,12 @@ class BM25Retriever:
                 return kept[:k]
             depth *= 4
 
-    def unknown(self, words: Sequence[str]) -> list[str]:
-        """The words no indexed chunk contains (none of their terms occurs anywhere): a
-        question naming one asks about something the archive never mentions."""
+    def known(self, terms: Sequence[str]) -> set[str]:
+        """The terms some indexed chunk contains."""
         searcher = self._index.searcher()
-        return [
-            word
-            for word in words
-            if (found := self.analyzer.terms(word))
-            and not any(searcher.doc_freq("body", term) for term in found)
-        ]
+        return {term for term in set(terms) if searcher.doc_freq("body", term)}
 
-    def _disjunction(self, terms: list[str]) -> Any:
+    def _disjunction(self, terms: Sequence[str]) -> Any:
         clauses = [
             (tantivy.Occur.Should, tantivy.Query.term_query(self.schema, "body", term))
             for term in terms
