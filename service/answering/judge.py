@@ -16,9 +16,11 @@ from datetime import date
 
 from index import periods
 from index.periods import Window
+from service.answering import reading
+from service.answering.reading import DEMONYM
 from service.answering.words import STOPWORDS, terms
 
-AMOUNT, DATE, NAME = "amount", "date", "name"  # what kind of answer a question wants
+AMOUNT, DATE, NAME, ORDINAL = "amount", "date", "name", "ordinal"  # the kinds of answer wanted
 
 _NUMBER_WORDS = (
     "one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|forty"
@@ -33,7 +35,6 @@ _AMOUNT = re.compile(
     r"|months?|days?|km|kilometers|kilometres|tons|tonnes|people|documents|agreements))?",
     re.IGNORECASE,
 )
-DEMONYM = re.compile(r"(?:ese|ian|ish|ean|can)$")  # Chinese, Russian, British, Korean, American
 _YEAR = re.compile(r"(?:1[89]|20)\d\d")
 _UNIT = re.compile(r"[$€£¥%]|[a-z]{2,}\s*$", re.IGNORECASE)
 _CAPITALISED = re.compile(
@@ -52,20 +53,35 @@ _NOT_NAMES = frozenset(
     "sunday".split()
 )
 _THE = r"(?:(?:was|is|were|are|will be) )?(?:the )?"
+# Heads of "which/what …" that want a name: people, places, organisations, titled works.
+_NAME_HEADS = (
+    r"city|country|nation|province|region|state|capital|town|place|company|organi[sz]ation|"
+    r"group|agency|ministry|party|university|newspaper|outlet|broadcaster|historian|premier|"
+    r"president|leader|minister|expert|official|spokes(?:man|woman|person)|director|person|man|"
+    r"woman|player|team|club|actor|actress|singer|rapper|band|author|ambassador|firm|bank|film|"
+    r"movie|airline|brand|platform|chain|retailer|network|channel|app|website|newspaper|"
+    r"magazine|show|series|song|album|book|novel|star|celebrity|politician|athlete|scholar|"
+    r"professor|scientist|journalist|judge|senator|governor|mayor|king|queen|prince|princess|"
+    r"monarch|footballer|killer|megastar|musician|artist|designer|billionaire|businessman|"
+    r"entrepreneur|ceo|chancellor|secretary|park|island|court|regulator|carrier|giant|"
+    r"manufacturer|maker|automaker|carmaker|supermarket|store|publication|"
+    r"institute|school|college|stadium|airport"
+)
+# Which one in a series: "which edition/anniversary/trip" wants "8th", "75th", "11th".
+_ORDINAL_HEADS = r"edition|anniversary|trip|session|term|round|interaction"
 _WANTS = [
+    (re.compile(rf"\bwhich (?:[a-z-]+ ){{0,2}}(?:{_ORDINAL_HEADS})\b"
+                r"|\bwhat (?:[a-z-]+ ){0,2}(?:edition|anniversary)\b", re.I), ORDINAL),
     (re.compile(rf"\bhow (?:much|many|long|far|big|large|often)\b|\bwhat {_THE}(?:[a-z]+ )?"
                 r"(?:percentage|share|number|amount|value|price|total|proportion|rate|size|cost|"
                 r"figure|capacity|length|population|distance|height|weight|speed|budget|revenue|"
                 r"output|volume)\b"
-                r"|\bby how\b", re.I), AMOUNT),
+                r"|\bby how\b|\bby what percentage\b", re.I), AMOUNT),
     (re.compile(rf"\bwhen\b|\bwhat {_THE}(?:date|day|year|month|time)\b|\bin which (?:year|"
-                r"month)\b|\bsince when\b|\bon what (?:date|day)\b", re.I), DATE),
-    (re.compile(r"\bwho(?:m|se)?\b|\bwhere\b|\b(?:which|what) (?:[a-z-]+ ){0,2}(?:city|country|"
-                r"province|region|state|capital|town|place|company|organi[sz]ation|group|agency|"
-                r"ministry|party|university|newspaper|historian|premier|president|leader|"
-                r"minister|expert|official|spokes(?:man|woman|person)|director|person|man|woman"
-                r"|player|team|actor|singer|author|ambassador|firm|bank|film|airline|brand)\b"
-                rf"|\bwhat {_THE}name\b", re.I), NAME),
+                r"month)\b|\bsince when\b|\bon what (?:date|day)\b|\bon which dates?\b"
+                r"|\bin what year\b|\bwhich (?:year|month|day|date)\b", re.I), DATE),
+    (re.compile(rf"\bwho(?:m|se)?\b|\bwhere\b|\b(?:which|what) (?:[A-Za-z’'-]+ ){{0,3}}"
+                rf"(?:{_NAME_HEADS})s?\b|\bwhat {_THE}name\b", re.I), NAME),
 ]  # fmt: skip
 
 
@@ -120,37 +136,120 @@ def focus(question: str) -> str | None:
                 break
             words.append(word)
         if not words:
-            return None
+            return _measured(question)
         word = words[-1]
     else:
         word = (found[2] or found[3]).lower()
     return next(iter(terms(_SAME.get(word, word))), None)
 
 
+# Verbs that only say an amount was reached: "how much did trade reach" measures trade.
+_REACHED = frozenset(
+    "reach reached total totalled totaled stand stood hit amount amounted come came grow grew "
+    "rise rose increase increased fall fell drop dropped be been get got make made".split()
+)
+
+
+def _measured(question: str) -> str | None:
+    """What "how much did/has X …" measures: the verb that says it ("invested"), or X itself
+    when the verb only says it was reached ("trade" in "how much did trade reach")."""
+    found = re.search(r"\bhow much \w+ (.*)", question, re.IGNORECASE)
+    if not found:
+        return None
+    words = []
+    for word in re.findall(r"[\w'’-]+", found[1]):
+        if word.lower() in _REACHED or word.lower() in _PREPOSITION_STOPS:
+            break
+        if word.islower() and word not in STOPWORDS:
+            words.append(word)
+    done = [w for w in words if w.endswith("ed")]  # "invested", "spent" is irregular: the noun
+    chosen = done[-1] if done else words[0] if words else None
+    return next(iter(terms(chosen)), None) if chosen else None
+
+
+_PREPOSITION_STOPS = frozenset("in on at of for from to by with during since".split())
+
+
+_ORDINAL = re.compile(
+    r"\b(?:\d+(?:st|nd|rd|th)|first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth"
+    r"|eleventh|twelfth|(?:twen|thir|for|fif|six|seven|eigh|nine)tieth)\b",
+    re.IGNORECASE,
+)
+
+
 def answer_spans(
     kind: str | None, sentence: str, question: str, published: date | None
 ) -> list[str]:
     """Spans of `sentence` that could answer a question wanting `kind`, best first; none the
-    question already says itself."""
+    question already says itself, and none of the wrong sort (reading.py: an amount that
+    measures something else, a place for "who", a name without the role asked about)."""
     asked = question.lower()
-    if kind == AMOUNT:
+    if kind == AMOUNT:  # "how many documents" counts documents; "how much trade" is measured
+        counted = focus(question) if re.search(r"\bhow many\b", question, re.I) else None
         found = [m.group(0).strip() for m in _AMOUNT.finditer(sentence)]
         found = [f for f in found if not _YEAR.fullmatch(f) and f.lower() not in asked]
+        found = [f for f in found if reading.measures(f, sentence, question, counted)]
         return sorted(found, key=lambda f: not _UNIT.search(f))  # "$56.8 billion" before "56"
     if kind == DATE:
         stated = sorted(periods.find(sentence, published), key=lambda p: (p.end - p.start).days)
         return [p.text for p in stated if p.text.lower() not in asked]
-    if kind == NAME:  # a lone capitalised first word is only a sentence's start
-        names = [
-            name
-            for m in _CAPITALISED.finditer(sentence)
-            if (name := _trim(m.group(0)))
-            and name.lower() not in asked
-            and (m.start() > 0 or " " in m.group(0))
-        ]
-        wanted_terms = terms(question)  # "Harbin" before "China-Russia Expo" for "… the Expo?"
-        return sorted(names, key=lambda name: bool(terms(name) & wanted_terms))
+    if kind == ORDINAL:
+        return [m[0] for m in _ORDINAL.finditer(sentence) if m[0].lower() not in asked]
+    if kind == NAME:
+        return _names(sentence, question)
     return []
+
+
+def _names(sentence: str, question: str) -> list[str]:
+    """Names in the sentence that could answer "who/where/which X", best first."""
+    asked, wanted_terms = question.lower(), terms(question)
+    names = [
+        name
+        for m in _CAPITALISED.finditer(sentence)
+        if (name := _trim(m.group(0)))
+        and name.lower() not in asked
+        and not terms(name) <= wanted_terms  # "China-Russia" for "… China and Russia?"
+        and (m.start() > 0 or " " in m.group(0) or _NAME_STARTS.match(sentence[m.end() :]))
+    ]
+    if re.search(r"\bwho(?:m|se)?\b", question, re.IGNORECASE):
+        names = [n for n in names if not reading.is_place(n, sentence)]
+    role = reading.asked_role(question)
+    if role is not None and (role in reading.TITLES or role in sentence.lower()):
+        names = [n for n in names if reading.holds_role(n, role, sentence)]
+    named = named_focus(question)
+    # "Red Silk" right after "film" for "the name of the film"; "Harbin" before "Expo"
+    place = bool(_WHERE.search(question))  # "Harbin" before "Putin" for "which city"
+    return sorted(
+        names,
+        key=lambda name: (
+            not _follows(named, name, sentence),
+            place and not reading.is_place(name, sentence),
+            bool(terms(name) & wanted_terms),
+        ),
+    )
+
+
+_WHERE = re.compile(
+    r"\bwhere\b|\b(?:which|what) (?:[\w'’-]+ ){0,2}(?:city|country|province|town|state|region|"
+    r"capital|nation|island|place)\b",
+    re.IGNORECASE,
+)
+
+
+# A lone capitalised first word is only a sentence's start, unless a name's verb follows it:
+# "Krystal said …", "Moss testified …".
+_NAME_STARTS = re.compile(
+    r"(?:['’]s\b|\s+(?:said|says|told|has|had|is|was|will|announced|became|won|testified|"
+    r"received|reported|released|launched|confirmed|revealed|posted|added|also)\b)"
+)
+
+
+def _follows(named: str | None, name: str, sentence: str) -> bool:
+    """The name comes right after the kind of thing asked for: "the co-produced film Red Silk"."""
+    at = sentence.find(name)
+    if named is None or at < 0:
+        return False
+    return named in terms(" ".join(sentence[:at].split()[-2:]))
 
 
 def _trim(name: str) -> str:
@@ -194,6 +293,7 @@ class Evidence:
     cosine: float  # meaning, by the embedding model
     kind_found: bool  # holds an answer of the wanted kind, about what is counted
     time_ok: bool  # names no time outside the period asked about
+    reads_ok: bool = True  # says the fact asked for, not a neighbouring one (reading.py)
 
 
 @dataclass(frozen=True)
@@ -209,7 +309,12 @@ class Judge:
     min_cosine: float = 0.2
 
     def answers(self, evidence: Evidence) -> bool:
-        return evidence.cosine >= self.min_cosine and evidence.kind_found and evidence.time_ok
+        return (
+            evidence.cosine >= self.min_cosine
+            and evidence.kind_found
+            and evidence.time_ok
+            and evidence.reads_ok
+        )
 
 
 def measure(
@@ -223,7 +328,16 @@ def measure(
     kind_found = kind_found and (counted is None or counted in said or "%" in sentence)
     asked = terms(asked_part(question))  # "oil (China-Russia)?": about oil, whatever else
     kind_found = kind_found and (asked == terms(question) or bool(asked & said))
-    return Evidence(cosine, kind_found, time_fits(sentence, published, window))
+    time_ok = time_fits(sentence, published, window)
+    return Evidence(cosine, kind_found, time_ok, reads(question, sentence))
+
+
+def reads(question: str, sentence: str) -> bool:
+    """The sentence says the fact asked for (reading.py): not the other side of a change
+    ("completed" for "when did construction begin", a former ambassador for the current one),
+    not a role the wrong way round."""
+    asked = asked_part(question)
+    return not reading.contradicts(asked, sentence) and not reading.wrong_way(asked, sentence)
 
 
 def asked_part(question: str) -> str:
@@ -244,7 +358,8 @@ def time_fits(sentence: str, published: date | None, window: Window | None) -> b
         return any(window.covers(p) or _overlaps(window, p) for p in stated)
     if published is None:
         unread = periods.find(sentence, window.end or window.start)
-        return not unread or any(_grain(p.start, p.end) == _window_grain(window) for p in unread)
+        grain = _window_grain(window)  # a period as long as the one asked about, or longer
+        return not unread or any(grain and _grain(p.start, p.end) >= grain for p in unread)
     return window.start is None or published >= window.start
 
 

@@ -15,7 +15,8 @@ import re
 from datetime import date
 
 from index import periods
-from service.answering.judge import DEMONYM, anchor_names
+from service.answering.judge import anchor_names
+from service.answering.reading import DEMONYM
 from service.answering.words import NOT_SUBJECT
 from service.llm.base import ChatClient, LLMError
 
@@ -57,18 +58,35 @@ def rule_rewrite(messages: list[dict[str, str]]) -> str:
     if not turns:
         raise ValueError("the conversation has no user message")
     answers = _answers_before(messages)
-    standalone = turns[0]
+    standalone: str | None = turns[0]
     for turn, answer in zip(turns[1:], answers[1:], strict=True):
-        standalone = follow(standalone, turn, answer) if is_follow_up(turn) else turn
-    return standalone
+        if answer is not None and declined(answer):  # what was not answered is no subject
+            standalone = None
+        if standalone is None:
+            standalone = OPENERS.sub("", turn).strip() or turn
+        else:
+            standalone = follow(standalone, turn, answer or "") if is_follow_up(turn) else turn
+    return standalone or turns[-1]
 
 
-def _answers_before(messages: list[dict[str, str]]) -> list[str]:
-    """For each user turn, the assistant answer given just before it ("" for none)."""
-    before, last = [], ""
+DECLINED = ("The indexed articles don't", "No passage in the index")
+
+
+def declined(answer: str) -> bool:
+    """The answer said the articles do not answer (or was empty): the turn it answered left
+    nothing for a follow-up to build on."""
+    return not answer.strip() or answer.lstrip().startswith(DECLINED)
+
+
+def _answers_before(messages: list[dict[str, str]]) -> list[str | None]:
+    """For each user turn, the assistant answer given just before it (None when the client
+    sent none since the turn before)."""
+    before: list[str | None] = []
+    last: str | None = None
     for message in messages:
         if message.get("role") == "user":
             before.append(last)
+            last = None
         elif message.get("role") == "assistant":
             last = message["content"]
     return before

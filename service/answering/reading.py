@@ -1,0 +1,219 @@
+"""Reading rules a news editor applies before taking a sentence as the answer.
+
+The judge (service/answering/judge.py) asks whether a sentence is about the question and holds
+an answer of the wanted kind; these rules ask whether it says *the fact asked for* and not a
+neighbouring one:
+
+- the other end of a change is no answer: a pipeline's completion does not say when its
+  construction began, a former ambassador is not the current one, exports are not imports;
+- a role runs one way: China's ambassador to Russia is not Russia's ambassador to China;
+- a name answers "which premier" or "who is the spokesman" only when the sentence gives it that
+  title, and a place never answers "who";
+- an amount answers "how much/many" only when it measures what was asked: a trade total is not
+  an investment or an inflation rate, "two leaders" counts no documents;
+- the names a question turns on must be in the passage the sentence comes from.
+
+Each is a rule about how facts are written in news copy, not about any one question.
+"""
+
+from __future__ import annotations
+
+import re
+
+from service.answering.words import STOPWORDS, terms
+
+DEMONYM = re.compile(r"(?:ese|ian|ish|ean|can)$")  # Chinese, Russian, British, Korean, American
+
+# Each pair: a question asking about one side is not answered by a sentence saying only the
+# other (stems, as words.terms gives them).
+_OPPOSITES = [
+    (
+        frozenset("begin began begun start commenc launch kick break".split()),
+        frozenset("complet finish end conclud wrap".split()),
+    ),
+    (
+        frozenset("current incumb sit now present".split()),
+        frozenset("former ex previous outgo late then".split()),
+    ),
+    (frozenset("import".split()), frozenset("export".split())),
+    (frozenset("win won victori".split()), frozenset("lose lost defeat".split())),
+    (
+        frozenset("rise rose risen grow grew grown increas climb gain surg jump".split()),
+        frozenset("fall fell fallen declin drop shrink shrank decreas slump plung".split()),
+    ),
+]
+_PRESENT_ROLE = re.compile(r"^\s*who (?:is|are)\b", re.IGNORECASE)
+
+
+def contradicts(question: str, sentence: str) -> bool:
+    """The sentence reports the other side of what the question asks: "completed" for "when
+    did construction begin", "the former ambassador" for "who is the ambassador"."""
+    asked, said = terms(question), terms(sentence)
+    if _PRESENT_ROLE.match(question) and asked_role(question):
+        asked = asked | {"current"}  # "who is the ambassador?" asks for the present holder
+    for one, other in _OPPOSITES:
+        for wanted, unwanted in ((one, other), (other, one)):
+            if wanted & asked and not unwanted & asked and unwanted & said and not wanted & said:
+                return True
+    return False
+
+
+# People's roles: a name answers "which premier" only when the sentence makes it the premier.
+_ROLE_WORDS = frozenset(
+    "ambassador envoy consul spokesman spokeswoman spokesperson minister premier president "
+    "chancellor secretary director professor scholar historian expert official analyst chair "
+    "chairman chairwoman governor mayor senator ceo founder author actor actress singer "
+    "rapper player coach manager judge king queen prince princess pope writer journalist "
+    "economist scientist researcher lawyer head leader chief".split()
+)
+_WH_PHRASE = re.compile(
+    r"\b(?:which|what)\s+((?:[\w'’-]+\s+){0,4}[\w'’-]+)"
+    r"|\bwho\s+(?:is|was|are|were)\s+(?:the\s+)?((?:[\w'’-]+\s+){0,4}[\w'’-]+)",
+    re.IGNORECASE,
+)
+_NOT_ROLE = re.compile(r"(?:ed|ing)$|^(?:is|was|are|were|did|does|do|has|have|had|will|to|of)$")
+
+
+# Titles news copy always prints with the holder's name ("Premier Li Qiang"): for these the
+# sentence must give the name the title; a descriptive role ("which singer") only when the
+# sentence names the role at all.
+TITLES = frozenset(
+    "ambassador envoy consul spokesman spokeswoman spokesperson minister premier president "
+    "chancellor secretary director chair chairman chairwoman governor mayor senator".split()
+)
+
+
+def asked_role(question: str) -> str | None:
+    """The role a "which/who is …" question asks the holder of: "premier" in "Which Chinese
+    premier …", "spokesman"; None when the phrase ends before one ("Which broadcaster
+    interviewed the ambassador?")."""
+    found = _WH_PHRASE.search(question)
+    if not found:
+        return None
+    for word in (found[1] or found[2]).lower().split():
+        single = word.removesuffix("s")
+        if word in _ROLE_WORDS or single in _ROLE_WORDS:
+            return word if word in _ROLE_WORDS else single
+        if _NOT_ROLE.search(word):
+            return None  # the phrase ends at its verb
+    return None
+
+
+_PLACE_WORDS = frozenset(
+    "province city region state county island river mountain district capital republic "
+    "kingdom country territory peninsula sea ocean bay valley village town".split()
+)
+
+
+def is_place(name: str, sentence: str) -> bool:
+    """Written as a place: "Harbin, the capital of …", "Heilongjiang province", "in Moscow"."""
+    if {w.lower() for w in name.split()} & _PLACE_WORDS:
+        return True
+    at = sentence.find(name)
+    if at < 0:
+        return False
+    before = sentence[max(0, at - 12) : at].lower()
+    after = sentence[at + len(name) : at + len(name) + 30].lower()
+    if re.match(r"^\s*(?:,\s*(?:the )?capital\b|(?:province|city|region|county|state)\b)", after):
+        return True
+    return bool(re.search(r"\b(?:in|at|to|from|near|across|visit|visited|visiting)\s+$", before))
+
+
+def holds_role(name: str, role: str, sentence: str) -> bool:
+    """The sentence gives `name` the role: "Premier Li Qiang", "Foreign Ministry spokesman
+    Wang Wenbin", "Zhang Hanhui, the Chinese ambassador to Russia"."""
+    at = sentence.find(name)
+    if at < 0:
+        return False
+    before = sentence[max(0, at - 60) : at].lower()
+    if re.search(rf"\b{role}s?\b(?:\s+[\w'’.-]+){{0,2}}\s*,?\s*$", before):
+        return True  # the role right before the name
+    after = sentence[at + len(name) :]
+    clause = re.match(r"\s*,([^,;]*(?:,[^,;]*){0,2})", after)  # an appositive after it
+    if clause and re.search(rf"\b{role}s?\b", clause[1].lower()):
+        return not re.search(r"\b(?:said|says|told|added)\b", clause[1].split(role)[0].lower())
+    return False
+
+
+_TO = re.compile(
+    r"(?:\b([A-Z][\w-]*?)(?:['’]s)?\s+)?(?:(?:current|former|new|top)\s+)?"
+    r"(?:ambassador|envoy|consul)(?:\s+of\s+([A-Z][\w-]*))?\s+to\s+(?:the\s+)?([A-Z][\w-]*)"
+)
+
+
+def _country(word: str | None) -> str | None:
+    return word.lower()[:4] if word else None  # "Chinese" ~ "China", "Russian" ~ "Russia's"
+
+
+def wrong_way(question: str, sentence: str) -> bool:
+    """An envoy's direction reversed: "Chinese ambassador to Russia" for "Russia's
+    ambassador to China"."""
+    asked = _TO.search(question)
+    if not asked:
+        return False
+    q_from, q_to = _country(asked[1] or asked[2]), _country(asked[3])
+    for said in _TO.finditer(sentence):
+        s_from, s_to = _country(said[1] or said[2]), _country(said[3])
+        if s_to != q_to or (q_from and s_from and s_from != q_from):
+            continue
+        return False
+    return bool(list(_TO.finditer(sentence)))
+
+
+# What an amount must be to answer a question measuring money, a share, or a count.
+_MONEY_ASKED = frozenset(
+    "valu worth cost price revenu budget fund invest spend spent pay paid sale sold earn "
+    "salari fine bill deal packag aid loan debt gdp profit fee wage tax trade export import "
+    "financ donat rais".split()
+)
+_MONEY = re.compile(
+    r"[$€£¥]|\b(?:dollars?|yuan|euros?|rubles?|roubles?|pounds?|yen|rupees?)\b|\d\s?bn\b",
+    re.IGNORECASE,
+)
+_PERCENT_ASKED = re.compile(
+    r"\bpercent(?:age)?\b|\b(?:rate|share|proportion)\b|\bby how much\b|%", re.IGNORECASE
+)
+_PERCENT = re.compile(r"%|\bper ?cent\b", re.IGNORECASE)
+_HOW_MUCH = re.compile(r"\bhow much\b|\bwhat (?:was|is|were|are )?(?:the )?value\b", re.I)
+
+
+def measures(span: str, sentence: str, question: str, counted: str | None) -> bool:
+    """The amount measures what was asked: a share for "what percentage/rate", money for
+    "how much … invest/trade/cost", and for "how many documents" a count of documents (not
+    "two leaders")."""
+    if _PERCENT_ASKED.search(question) and not re.search(r"\bhow many\b", question, re.I):
+        if _PERCENT.search(span):
+            return True
+        if not re.search(r"\bby how much\b", question, re.I):
+            return False
+    if _HOW_MUCH.search(question) and terms(question) & _MONEY_ASKED and not _MONEY.search(span):
+        if not re.search(r"\b(?:billion|million|trillion|bn)\b", span, re.I):
+            return False
+    return _counts(span, sentence, counted)
+
+
+_UNIT_END = re.compile(
+    r"[$€£¥%]|\b(?:percent|per cent|billion|million|trillion|thousand|dollars|yuan|euros|rubles"
+    r"|bn|times|years?|months?|weeks?|days?|hours?|km|kilometers|kilometres|miles|tons|tonnes"
+    r"|people|documents|agreements)\s*$",
+    re.IGNORECASE,
+)
+
+
+def _counts(span: str, sentence: str, counted: str | None) -> bool:
+    """A bare count answers only for what it counts: the words after "two" say what."""
+    at = sentence.find(span)
+    following = sentence[at + len(span) :] if at >= 0 else ""
+    words = re.findall(r"[A-Za-z][\w-]*", following)[:4]
+    if counted is not None and (counted in terms(span) or counted in terms(" ".join(words))):
+        return True  # "three times", "more than 20 bilateral cooperation documents"
+    if _UNIT_END.search(span):
+        return counted is None  # a measure, not a count of what "how many" asks
+    head = words[0].lower() if words else ""
+    return not head or head in STOPWORDS or head in _PREPOSITIONS  # "two leaders" counts leaders
+
+
+_PREPOSITIONS = frozenset(
+    "in on at of for from to by with during after before since until than as over under "
+    "about around against between among into".split()
+)

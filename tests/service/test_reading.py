@@ -1,0 +1,102 @@
+"""Reading rules: the fact asked for, not a neighbouring one (service/answering/reading.py),
+answers of the right kind, and follow-ups after a declined turn."""
+
+from __future__ import annotations
+
+from fastapi.testclient import TestClient
+
+from service.answering import judge, reading
+from service.answering.rewrite import rule_rewrite
+
+
+def user(text: str) -> dict[str, str]:
+    return {"role": "user", "content": text}
+
+
+def assistant(text: str) -> dict[str, str]:
+    return {"role": "assistant", "content": text}
+
+
+def ask(client: TestClient, question: str) -> dict[str, object]:
+    body: dict[str, object] = client.post("/answer", json={"question": question}).json()
+    return body
+
+
+def test_the_completion_does_not_say_when_construction_began(client: TestClient) -> None:
+    begun = "When did construction of the China-Russia east-route gas pipeline begin?"
+    assert "December 2024" not in str(ask(client, begun)["answer"])
+    completed = "In December 2024, the China-Russia east-route natural gas pipeline was completed."
+    assert reading.contradicts(begun, completed)
+    done = ask(client, "When was the China-Russia east-route natural gas pipeline completed?")
+    assert "December 2024" in str(done["answer"])
+
+
+def test_a_former_ambassador_is_not_the_current_one(client: TestClient) -> None:
+    assert ask(client, "Who is Russia's current ambassador to China?")["answered"] is False
+    assert "Zhang Hanhui" in str(ask(client, "Who is the Chinese ambassador to Russia?")["answer"])
+
+
+def test_a_title_must_be_the_one_asked_about(client: TestClient) -> None:
+    assert ask(client, "Who is China's foreign minister?")["answered"] is False
+    premier = "Which Chinese premier was Putin scheduled to meet during his 2024 state visit?"
+    assert str(ask(client, premier)["answer"]).startswith("Li Qiang [")
+
+
+def test_an_amount_measures_what_was_asked(client: TestClient) -> None:
+    assert ask(client, "How much has China invested in Russia?")["answered"] is False
+    assert (
+        ask(client, "What was the value of China-Russia bilateral trade in 2019?")["answered"]
+        is False
+    )  # "the two leaders" counts no trade
+    sentence = "The two presidents are expected to sign several bilateral documents."
+    question = "How many bilateral cooperation documents were exchanged?"
+    assert judge.answer_spans(judge.AMOUNT, sentence, question, None) == []
+    exchanged = "They witnessed the exchange of more than 20 bilateral cooperation documents."
+    assert judge.answer_spans(judge.AMOUNT, exchanged, question, None) == ["more than 20"]
+    total = "In 2024, bilateral trade reached $244.8 billion."
+    assert not judge.answer_spans(judge.AMOUNT, total, "What was the inflation rate?", None)
+
+
+def test_answers_of_the_kind_asked_for() -> None:
+    assert judge.wanted("Which edition of the China-Russia Expo did Putin attend?") == (
+        judge.ORDINAL
+    )
+    assert judge.wanted("Which social media platform banned political ads?") == judge.NAME
+    harbin = "Putin is also expected to visit Harbin, the capital of Heilongjiang province."
+    assert judge.answer_spans(judge.NAME, harbin, "Who met Putin?", None) == []  # no place
+    film = "Exchanges, such as the co-produced film Red Silk, are deepening friendship."
+    name = "What is the name of the film co-produced by China and Russia?"
+    assert judge.answer_spans(judge.NAME, film, name, None)[0] == "Red Silk"
+    assert reading.asked_role("Which Russian broadcaster interviewed the ambassador?") is None
+    assert reading.asked_role("Which former Russian ambassador to China said so?") == ("ambassador")
+
+
+def test_who_said_it_is_the_speaker_named() -> None:
+    sentence = "Zhang Hanhui, Chinese ambassador to Russia, said Putin is an old friend."
+    assert reading.holds_role("Zhang Hanhui", "ambassador", sentence)
+    assert not reading.holds_role("Putin", "ambassador", sentence)
+    assert reading.wrong_way("Who is Russia's ambassador to China?", sentence)
+    assert not reading.wrong_way("Who is the Chinese ambassador to Russia?", sentence)
+
+
+def test_a_declined_turn_leaves_no_subject_behind() -> None:
+    declined = "The indexed articles don't say who won the 2022 World Cup. No article mentions …"
+    asked = rule_rewrite(
+        [user("Who won the 2022 World Cup?"), assistant(declined), user("And what about oil?")]
+    )
+    assert asked == "oil?" and "World Cup" not in asked
+    gas = "When was the China-Russia east-route natural gas pipeline fully completed?"
+    kept = rule_rewrite([user(gas), assistant("December 2024 [1]."), user("And in 2023?")])
+    assert "pipeline" in kept and "2023" in kept
+
+
+def test_after_a_declined_turn_the_follow_up_is_answered(client: TestClient) -> None:
+    first = client.post("/chat", json={"messages": [user("Who won the 2022 World Cup?")]}).json()
+    assert first["answered"] is False
+    messages = [
+        user("Who won the 2022 World Cup?"),
+        assistant(first["answer"]),
+        user("And what about oil?"),
+    ]
+    second = client.post("/chat", json={"messages": messages}).json()
+    assert second["answered"] is True and "crude oil pipeline" in second["answer"]
