@@ -35,6 +35,16 @@ def model_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
         yield folder
 
 
+@pytest.fixture(scope="session", autouse=True)
+def embedded_milvus_stopped() -> Iterator[None]:
+    """milvus-lite files opened and never closed have servers pymilvus stops at exit, logging
+    as it does, into streams pytest has closed by then: stop them while logging still works."""
+    yield
+    from milvus_lite.server_manager import server_manager_instance
+
+    server_manager_instance.release_all()
+
+
 @pytest.fixture(scope="session")
 def embedder(model_cache: Path) -> Embedder:
     """What the service runs by default (openvino-int8 documents, onnx-int8 queries), exported

@@ -89,6 +89,7 @@ class LocalCorpus:
             self._write = threading.Lock()
             self._retired: list[np.ndarray] = []  # replaced chunks not yet dropped
             self._saved_at = time.monotonic()
+            self._closed = False
             self._reconcile()
         except BaseException:
             if self.lock is not None:
@@ -278,13 +279,18 @@ class LocalCorpus:
             self.lock.announce(url)
 
     def close(self) -> None:
-        """Drops what is left to drop, saves the vectors, and lets another writer in."""
+        """Drops what is left to drop, saves the vectors, and lets another writer in (once:
+        closing again does nothing)."""
         with self._write:
+            if self._closed:
+                return
+            self._closed = True
             if not self.read_only:
                 if self._retired:
                     self._retire(np.zeros(0, np.int64))
                 self.vectors.save()
             self.lexical.close()
+            self.vectors.close()
             self.docstore.close()
             if self.lock is not None:
                 self.lock.release()

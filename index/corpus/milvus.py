@@ -51,6 +51,7 @@ from index.vectorstores.milvus import (
     IDS_PER_REQUEST,
     MAX_TOP_K,
     MilvusSettings,
+    close,
     connect,
     pymilvus,
 )
@@ -570,10 +571,7 @@ class MilvusCorpus:
         return None  # every process writes the engine itself
 
     def close(self) -> None:
-        try:
-            self.client.close()
-        except Exception as exc:  # closing a client whose server is gone
-            log.debug("closing the Milvus client: %s", exc)
+        close(self.client)
 
 
 class MilvusView:

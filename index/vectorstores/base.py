@@ -28,6 +28,10 @@ class VectorStore(Protocol):
 
     def save(self) -> None: ...
 
+    def close(self) -> None:
+        """Lets go of what the store holds open (a connection, an embedded server)."""
+        ...
+
     def __len__(self) -> int: ...
 
 

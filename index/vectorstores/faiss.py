@@ -172,6 +172,9 @@ class FaissStore:
             self._dirty = False
         atomic_write(self.path, data.data)
 
+    def close(self) -> None:
+        return None  # an index in memory: nothing held open
+
     def __len__(self) -> int:
         return int(self._index.ntotal) - self._dead
 

@@ -62,14 +62,16 @@ MAX_TOP_K = 16384  # Milvus refuses a larger limit
 class MilvusStore:
     """Chunk vectors in one collection: int64 primary key = chunk vid, inner product."""
 
-    def __init__(self, client: Any, collection: str, dimension: int, index: str, local: bool):
+    def __init__(self, client: Any, collection: str, dimension: int, index: str, uri: str):
         if index not in INDEXES:
             raise ValueError(f"unknown Milvus index {index!r}; known: {', '.join(INDEXES)}")
         self.client = client
         self.collection = collection
         self.dimension = dimension
         self.index = index
-        self.local = local
+        self.uri = uri
+        # pymilvus's own rule: a URI ending in .db is an embedded milvus-lite database.
+        self.local = uri.endswith(".db")
         self._open()
 
     @classmethod
@@ -77,10 +79,7 @@ class MilvusStore:
         chosen = settings.milvus
         uri = chosen.uri or str(directory / LOCAL_FILE)
         collection = chosen.collection or default_collection(directory)
-        # pymilvus's own rule: a URI ending in .db is an embedded milvus-lite database.
-        return cls(
-            connect(uri, chosen.token), collection, dimension, chosen.index, uri.endswith(".db")
-        )
+        return cls(connect(uri, chosen.token), collection, dimension, chosen.index, uri)
 
     def _open(self) -> None:
         if self.client.has_collection(self.collection):
@@ -181,6 +180,9 @@ class MilvusStore:
         if self.local:
             self.client.flush(self.collection)
 
+    def close(self) -> None:
+        close(self.client)
+
     def __len__(self) -> int:
         rows = self.client.query(self.collection, output_fields=["count(*)"], **STRONG)
         return int(rows[0]["count(*)"])
@@ -200,6 +202,16 @@ def connect(uri: str, token: str | None = None) -> Any:
             "time: stop the other newsrag process using this index, or run a Milvus server "
             "and set NEWSRAG_MILVUS_URI."
         ) from exc
+
+
+def close(client: Any) -> None:
+    """Closes a client (one whose server is gone too: there is nothing left to do then). A
+    milvus-lite file's server, shared by every client of the file, stops when the process
+    exits."""
+    try:
+        client.close()
+    except Exception as exc:
+        log.debug("closing the Milvus client: %s", exc)
 
 
 def pymilvus() -> ModuleType:
