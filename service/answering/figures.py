@@ -66,13 +66,15 @@ _BOUNDARY = _DETERMINERS | frozenset(
     "of in on at to for from by with between among across during after before since and or "
     "as than which who that".split()
 )
+_NAME_JOINS = frozenset("of for de".split())
+_ACRONYM = re.compile(r"[A-Z][A-Za-z]?[A-Z]{1,4}")  # ECB, WTI, BoE
 _RELATIVE = frozenset("that which who whose where when".split())
 _PRONOUNS = frozenset("it they this that which who he she we these those there".split())
 # Words that say nothing of what is measured: "a record high of", "the total value of".
 _GENERIC = frozenset(
     "record high low new all time level total figur number amount valu sum tune peak averag "
     "price cost annual year-on-year two both countri nation side bilater peopl person some "
-    "estim nearli about around futur contract benchmark spot".split()
+    "estim nearli about around futur contract benchmark spot main key rang".split()
 )
 # Casualties are written many ways: "killed 42", "42 dead", "the death toll", "42 deaths".
 _SAME_AS = {
@@ -80,6 +82,16 @@ _SAME_AS = {
     "live": "death", "injur": "injur", "wound": "injur", "hurt": "injur",
 }  # fmt: skip
 _CASUALTY_VERB = re.compile(r"\b(killed|injured|wounded|left|claimed|died|hurt)\s*$", re.I)
+# "kept its main interest rate at", "lowering its deposit rate to", "left rates unchanged in a
+# range of": the thing set is the object, not the one who set it.
+_SET_VERB = re.compile(
+    r"\b(?:kept|keep(?:s|ing)?|held|hold(?:s|ing)?|left|leav(?:es|ing)|set(?:s|ting)?|cut(?:s|ting)?"
+    r"|lower(?:ed|s|ing)|rais(?:ed|es|ing)|reduc(?:ed|es|ing)|lift(?:ed|s|ing)|hik(?:ed|es|ing)"
+    r"|trim(?:med|s|ming))\s+(?P<object>(?:[\w'’-]+\s+){0,6}?[\w'’-]+)\s+(?:unchanged\s+)?"
+    r"(?:at|to|by|(?:in|to|within)\s+(?:a|the)\s+(?:range|band)\s+of)\s*$",
+    re.IGNORECASE,
+)
+_BASELINE = re.compile(r"\b(?:from|compared (?:with|to)|versus|vs\.?|against)\s*$", re.I)
 _PARTICIPLE = re.compile(
     r"^\s+(?:were|was|have been|had been|are|remain|remained|have|had)\s+([a-z]+)", re.I
 )
@@ -244,8 +256,10 @@ def measure_of(
     reached …"); None when none can be read."""
     before = _masked(sentence, clause[0], amount.start, times)
     after = sentence[amount.end : clause[1]]
+    if _BASELINE.search(before):
+        return None  # "rose from 1,002 to 1,644": the value before, not what is reported
     measure = _counted(amount.counted, before, after) if amount.counted else None
-    for read_from in (_qualified, _of_noun, _subject):
+    for read_from in (_qualified, _of_noun, _object, _subject):
         if measure is None and (text := read_from(before, after)):
             measure = _measure(text)
     if measure is None and (verb := _CASUALTY_VERB.search(before)):
@@ -309,28 +323,79 @@ def _of_noun(before: str, after: str) -> str | None:
     return text if _content(text) else None
 
 
+def _object(before: str, after: str) -> str | None:
+    """ "The Bank of England kept its main interest rate at 4%": what was kept, cut or set,
+    and whose it is ("Bank of England's main interest rate", never just "rate")."""
+    found = _SET_VERB.search(before)
+    if found is None:
+        return None
+    words = _words(found["object"])
+    while words and words[0].lower() in _DETERMINERS:
+        words = words[1:]
+    cut = next((i for i, w in enumerate(words) if w.lower() in _BOUNDARY), None)
+    thing = " ".join(words[:cut])
+    owner = _phrase(_words(before[: found.start()]))
+    text = f"{owner}'s {thing}" if owner and thing else thing
+    return text if _content(thing) else None
+
+
 def _subject(before: str, after: str) -> str | None:
     """ "bilateral trade between China and Russia reached": the words before the last verb
     that gives a figure."""
     verbs = list(_FIGURE_VERB.finditer(before))
     if not verbs:
         return None
-    words = _words(before[: verbs[-1].start()])
+    text = _phrase(_words(before[: verbs[-1].start()]))
+    return text if text and _content(text) else None
+
+
+def _phrase(words: list[str]) -> str | None:
+    """The noun phrase the words end a clause with: no leading "and"/"the", no relative
+    clause ("the death toll from the quake that struck …"), no lone pronoun."""
     while words and words[0].lower() in _BOUNDARY | {"but", "meanwhile", "also"}:
         words = words[1:]
     relative = next((i for i, w in enumerate(words) if i and w.lower() in _RELATIVE), None)
-    words = words[:relative][:10]  # "the death toll from the quake that struck …"
+    words = words[:relative][:10]
     if not words or (len(words) == 1 and words[0].lower() in _PRONOUNS):
         return None
-    text = " ".join(words)
-    return text if _content(text) else None
+    return " ".join(words)
 
 
 def _content(text: str) -> set[str]:
-    """Stemmed content words, casualty words folded, generic words and letters left out."""
-    words = [w for w in _words(text) if w.lower() not in _BOUNDARY]
+    """Stemmed content words, names as their capitals ("#ecb"), casualty words folded, generic
+    words and letters left out."""
+    tokens = _initials(_words(text))
+    names = {t for t in tokens if t.startswith("#")}
+    words = [t for t in tokens if not t.startswith("#") and t.lower() not in _BOUNDARY]
     folded = {_SAME_AS.get(t, t) for t in terms(" ".join(words)) if len(t) > 1}
-    return folded - _GENERIC
+    return (folded - _GENERIC) | names
+
+
+def _initials(words: list[str]) -> list[str]:
+    """Names of several words, and acronyms, as their capitals: "European Central Bank" and
+    "ECB" are both "#ecb", "Bank of England" and "BoE" both "#be"."""
+    out: list[str] = []
+    run: list[str] = []
+    for word in [*(re.sub(r"['’]s$", "", w) for w in words), ""]:
+        if _capitalised(word) or (run and word.lower() in _NAME_JOINS):
+            run.append(word)
+            continue
+        while run and run[-1].lower() in _NAME_JOINS:
+            word = f"{run.pop()} {word}"
+        capitals = [w for w in run if _capitalised(w)]
+        if len(capitals) >= 2:
+            out.append("#" + "".join(w[0] for w in capitals).lower())
+        elif len(run) == 1 and _ACRONYM.fullmatch(run[0]):
+            out.append("#" + "".join(c for c in run[0] if c.isupper()).lower())
+        else:
+            out.extend(run)
+        out.extend(word.split())
+        run = []
+    return out
+
+
+def _capitalised(word: str) -> bool:
+    return word[:1].isupper() and "." not in word and word.lower() not in _BOUNDARY
 
 
 def _measure(text: str) -> Measure:
@@ -341,6 +406,8 @@ def _head(text: str) -> str:
     """The noun it measures: the last content word before a preposition ("trade" in "trade
     between China and Russia"), or after "of" when that is generic ("the price of Brent")."""
     words = _words(text)
+    owned = [i for i, w in enumerate(words) if w.endswith(("'s", "’s"))]
+    words = words[owned[-1] + 1 :] if owned else words  # "Bank of England's main rate"
     cut = next((i for i, w in enumerate(words) if w.lower() in _BOUNDARY - _DETERMINERS), None)
     for part in (words[:cut], words[cut + 1 :] if cut is not None else []):
         content = [c for w in part for c in sorted(_content(w))]
@@ -428,21 +495,13 @@ def _comparable(a: Figure, b: Figure) -> bool:
 
 
 def _deduplicated(figures: list[Figure], anchors: list[Figure]) -> list[Figure]:
-    """One figure per place in an article (overlapping passages repeat it), and one per
-    article and period for the same value (a headline repeating the body)."""
+    """One figure per article and period, the answer's own first: an article gives a
+    quantity once (overlapping passages and a headline repeat it; a second value in the same
+    article is a range's other end or a part, not another report)."""
     kept: list[Figure] = []
     for figure in sorted(figures, key=lambda f: f not in anchors):
-        place = (figure.hit.doc_id, figure.hit.start + figure.start)
-        if any((k.hit.doc_id, k.hit.start + k.start) == place for k in kept):
-            continue
-        if any(
-            k.hit.doc_id == figure.hit.doc_id
-            and k.key == figure.key
-            and overlap([k.amount, figure.amount])
-            for k in kept
-        ):
-            continue
-        kept.append(figure)
+        if not any(k.hit.doc_id == figure.hit.doc_id and k.key == figure.key for k in kept):
+            kept.append(figure)
     return kept
 
 

@@ -12,7 +12,8 @@ from fastapi.testclient import TestClient
 
 from index.models import Hit
 from index.store import NewsIndex
-from service.answering.figures import figures_in
+from service.answering.citations import check
+from service.answering.figures import compare, figures_in
 from service.config import Settings
 from service.main import create_app
 from tests.fake_llm import FakeLLM, Reply
@@ -167,10 +168,33 @@ def test_a_figure_is_for_the_period_its_sentence_names() -> None:
     )
 
 
+def test_whose_rate_it_is_keeps_banks_apart_and_a_later_cut_updates() -> None:
+    march = passage(
+        "The European Central Bank cut its deposit rate to 2.5% on Thursday.", "2025-03-06"
+    )
+    april = passage("The ECB lowered its deposit rate to 2.25%, its seventh cut.", "2025-04-17")
+    england = passage(
+        "The Bank of England kept its main interest rate at 4% on Thursday.", "2025-09-18"
+    )
+    hits = [april, march, england]
+    (group,) = compare(
+        check("The ECB cut its deposit rate to 2.25% [1].", [h.text for h in hits]), hits
+    )
+    assert [(f.text, f.measure.text) for f in group.figures] == [
+        ("2.5%", "European Central Bank's deposit rate"), ("2.25%", "ECB's deposit rate")
+    ]  # fmt: skip
+    assert group.verdict == "update"  # the Bank of England's 4% is another bank's rate
+
+
+def test_the_value_a_change_starts_from_is_no_report() -> None:
+    text = "The death toll rose from 1,002 to 1,644 on Saturday, up from 144 a day earlier."
+    assert [f.text for f in figures_in(passage(text, "2025-03-29"), 1)] == ["1,644"]
+
+
 def passage(text: str, day: str | None) -> Hit:
     return Hit(
-        doc_id="d", chunk_no=0, start=0, end=len(text), text=text, title=None, source=None,
-        date=day, url=None, rank=1, score=1.0,
+        doc_id=f"{text[:12]} {day}", chunk_no=0, start=0, end=len(text), text=text, title=None,
+        source=None, date=day, url=None, rank=1, score=1.0,
     )  # fmt: skip
 
 
