@@ -206,7 +206,7 @@ def figures_in(hit: Hit, passage: int) -> list[Figure]:
             continue
         times = _times(sentence, published)
         for amount in amounts:
-            clause = _clause(sentence, amount)
+            clause = _clause(sentence, (amount.start, amount.end))
             measure = measure_of(sentence, amount, clause, times)
             if measure is None:
                 continue
@@ -239,11 +239,11 @@ def _stripped(text: str, start: int, end: int) -> Span:
 # --- what a figure measures ----------------------------------------------------------------
 
 
-def _clause(sentence: str, amount: Amount) -> tuple[int, int]:
-    """The clause holding the amount: between commas, semicolons, dashes, brackets."""
+def _clause(sentence: str, at: tuple[int, int]) -> tuple[int, int]:
+    """The clause holding the span `at`: between commas, semicolons, dashes, brackets."""
     edges = list(_CLAUSE_EDGE.finditer(sentence))
-    start = max((e.end() for e in edges if e.end() <= amount.start), default=0)
-    end = min((e.start() for e in edges if e.start() >= amount.end), default=len(sentence))
+    start = max((e.end() for e in edges if e.end() <= at[0]), default=0)
+    end = min((e.start() for e in edges if e.start() >= at[1]), default=len(sentence))
     return start, end
 
 
@@ -452,11 +452,8 @@ def _period(
 
 def _holds_amount(sentence: str, period: periods.Period, amount: Amount) -> bool:
     """Whether the clause naming `period` states an amount other than `amount`."""
-    fake = Amount(period.at[0], period.at[1], period.text, 0, "", None, None, None)
-    start, end = _clause(sentence, fake)
-    return any(
-        a.start != amount.start and start <= a.start < end for a in read(sentence[start:end])
-    )
+    start, end = _clause(sentence, period.at)
+    return any(start + a.start != amount.start for a in read(sentence[start:end]))
 
 
 # --- which figures, in which groups ---------------------------------------------------------

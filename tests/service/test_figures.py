@@ -168,6 +168,16 @@ def test_a_figure_is_for_the_period_its_sentence_names() -> None:
     )
 
 
+def test_a_year_that_another_figure_s_clause_names_is_not_this_figure_s() -> None:
+    text = (
+        "In 2024, after a slow start and a long debate over sanctions, exports rose to $129 "
+        "billion; imports were $115 billion in 2023."
+    )
+    found = {f.text: f.period for f in figures_in(passage(text, "2025-01-10"), 1)}
+    assert found["$129 billion"] and found["$129 billion"].text == "2024"
+    assert found["$115 billion"] and found["$115 billion"].text == "2023"
+
+
 def test_whose_rate_it_is_keeps_banks_apart_and_a_later_cut_updates() -> None:
     march = passage(
         "The European Central Bank cut its deposit rate to 2.5% on Thursday.", "2025-03-06"
