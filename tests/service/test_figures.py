@@ -218,7 +218,7 @@ def llm_client(seeds_index: NewsIndex, fake_llm: FakeLLM) -> Iterator[TestClient
         yield client
 
 
-def test_an_llm_answer_and_a_stream_carry_the_same_figures(
+def test_an_llm_answer_chat_and_its_stream_carry_the_same_figures(
     llm_client: TestClient, fake_llm: FakeLLM
 ) -> None:
     question = "What was the value of China-Russia bilateral trade in 2024?"
@@ -226,9 +226,11 @@ def test_an_llm_answer_and_a_stream_carry_the_same_figures(
     fake_llm.script(Reply(text=said))
     answer = ask(llm_client, question)
     assert answer["model"] == "openai:fake" and answer["figures"][0]["verdict"] == "agree"
+    messages = [{"role": "user", "content": question}]
     fake_llm.script(Reply(text=said))
-    stream = llm_client.post(
-        "/chat", json={"messages": [{"role": "user", "content": question}], "stream": True}
-    ).text
+    chat = llm_client.post("/chat", json={"messages": messages}).json()
+    assert chat["figures"] == answer["figures"]
+    fake_llm.script(Reply(text=said))
+    stream = llm_client.post("/chat", json={"messages": messages, "stream": True}).text
     done = [b for b in stream.replace("\r\n", "\n").split("\n\n") if "event: done" in b][0]
     assert json.loads(done.split("data: ", 1)[1])["figures"] == answer["figures"]
