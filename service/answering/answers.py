@@ -177,6 +177,7 @@ class AnswerService:
         relevant = self.extractive.judge_answer(
             question, sentences, passages, time.window, assessment
         )
+        figures = compare(sentences, passages)
         return Answer(
             question=question,
             answer=draft.text,
@@ -189,7 +190,7 @@ class AnswerService:
             relevant=relevant,
             notice=draft.notice,
             fallback=draft.fallback,
-            figures=compare(sentences, passages),
+            figures=figures,
         )
 
     def stream(
