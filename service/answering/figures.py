@@ -222,7 +222,9 @@ def sentences(text: str) -> list[Span]:
     answer would pay for each of its passages)."""
     spans, start = [], 0
     for edge in _SENTENCE_END.finditer(text):
-        if edge["stop"] is None or not _ABBREVIATION.search(text, 0, edge.start() + 1):
+        if edge["stop"] is None or not _ABBREVIATION.search(
+            text, max(0, edge.start() - 5), edge.start() + 1
+        ):
             spans.append(_stripped(text, start, edge.end("stop") if edge["stop"] else edge.start()))
             start = edge.end()
     spans.append(_stripped(text, start, len(text)))

@@ -13,9 +13,10 @@ from fastapi.testclient import TestClient
 from index.models import Hit
 from index.store import NewsIndex
 from service.answering.citations import check
-from service.answering.figures import compare, figures_in
+from service.answering.figures import compare, figures_in, sentences
 from service.config import Settings
 from service.main import create_app
+from tests.conftest import DATED, SEEDS
 from tests.fake_llm import FakeLLM, Reply
 
 TRADE = "How much was China-Russia bilateral trade?"
@@ -199,6 +200,16 @@ def test_whose_rate_it_is_keeps_banks_apart_and_a_later_cut_updates() -> None:
 def test_the_value_a_change_starts_from_is_no_report() -> None:
     text = "The death toll rose from 1,002 to 1,644 on Saturday, up from 144 a day earlier."
     assert [f.text for f in figures_in(passage(text, "2025-03-29"), 1)] == ["1,644"]
+
+
+def test_sentences_are_cut_with_exact_spans_and_not_at_abbreviations() -> None:
+    for path in [*SEEDS.iterdir(), *DATED.iterdir()]:
+        text = path.read_text("utf-8")
+        assert all(text[s.start : s.end] == s.text == s.text.strip() for s in sentences(text))
+    text = "Oil fell 2%.\nU.S. West Texas Intermediate crude settled lower, Mr. Li said. Done"
+    assert [s.text for s in sentences(text)] == [
+        "Oil fell 2%.", "U.S. West Texas Intermediate crude settled lower, Mr. Li said.", "Done"
+    ]  # fmt: skip
 
 
 def passage(text: str, day: str | None) -> Hit:
