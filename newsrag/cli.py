@@ -37,6 +37,7 @@ if TYPE_CHECKING:
     from index.sources.feedstate import PollReport
     from index.sources.watch import SyncReport
     from service.answering.answers import Answer, AnswerService
+    from service.answering.figures import FigureGroup
     from service.config import Settings
 
 app = typer.Typer(
@@ -562,6 +563,7 @@ def _print_answer(result: Answer) -> None:
         console.print("(no answer)")
     if result.notice:
         err.print(f"[yellow]notice:[/yellow] {escape(result.notice)}")
+    _print_figures(result.figures)
     console.print(f"\n[dim]answered by {result.model} in {result.took_ms:.0f} ms[/dim]")
     if result.passages and not result.answered:
         console.print("related:")
@@ -571,6 +573,33 @@ def _print_answer(result: Answer) -> None:
             f"{hit.source or 'no source'} · {hit.doc_id} [{hit.start}:{hit.end}]",
             highlight=False,
         )
+
+
+_VERDICT_STYLES = {"agree": "green", "update": "blue", "conflict": "red", "single": "dim"}
+
+
+def _print_figures(groups: list[FigureGroup]) -> None:
+    """Each quantity's figures across the passages, with its verdict and each citation."""
+    if groups:
+        console.print("\nfigures:")
+    for group in groups:
+        when = group.period.label if group.period else "as reported"
+        style = _VERDICT_STYLES.get(group.verdict, "")
+        unit = f" ({group.unit})" if group.unit else ""
+        console.print(
+            f"  {escape(group.measure)}{escape(unit)} · {escape(when)} · "
+            f"[{style}]{group.verdict}[/{style}]",
+            highlight=False,
+        )
+        for figure in group.figures:
+            hit = figure.hit
+            console.print(
+                f"    {escape(figure.text)} [{figure.passage}] · {hit.source or 'no source'} · "
+                f"{hit.date or 'no date'}",
+                highlight=False,
+            )
+        if group.verdict in ("update", "conflict"):  # what the figures alone do not say
+            console.print(f"    [dim]{escape(group.note)}[/dim]", highlight=False)
 
 
 @app.command()

@@ -328,6 +328,80 @@ class CheckedSentence(BaseModel):
     )
 
 
+class FigurePeriod(BaseModel):
+    start: dt.date | None = Field(
+        ..., description='None for a relative time an undated article names ("this year").'
+    )
+    end: dt.date | None
+    label: str = Field(..., examples=["2024", "29 March 2025"])
+    text: str | None = Field(
+        ..., description="The words that name it; null when it is the article's date."
+    )
+    stated: bool = Field(
+        ..., description="Named in the figure's sentence (true), or its article's date (false)."
+    )
+
+
+class Figure(BaseModel):
+    """An amount a passage gives, as written and normalized, with what it is for."""
+
+    value: float = Field(
+        ..., description='Normalized: 244.8e9 for "244.8 billion U.S. dollars".', examples=[244.8e9]
+    )
+    unit: str = Field(
+        ...,
+        description='A currency code, "%", "pp", "km", … ("USD/barrel" for a price per '
+        'barrel); for a count, what it counts ("people"), or "" for a bare number.',
+        examples=["USD"],
+    )
+    low: float | None = Field(
+        ...,
+        description="The least value the figure allows as written: its significant figures and "
+        'any hedge ("nearly", "about", "at least"); null: no lower bound.',
+    )
+    high: float | None = Field(..., description="The greatest; null: no upper bound.")
+    approximate: bool = Field(
+        ..., description='Hedged as written: "nearly", "about", "more than", "up to" …'
+    )
+    period: FigurePeriod | None = Field(
+        ...,
+        description="What it is for: the time its sentence names for it, else its article's "
+        "date (null in an undated article).",
+    )
+    text: str = Field(
+        ..., description="The figure as written: the cited passage's `text[start:end]`."
+    )
+    start: int = Field(..., description="Offset in the cited passage's text.")
+    end: int
+    measure: str = Field(..., description="What it measures, in its sentence's words.")
+    citation: int = Field(..., description="1-based position in `passages`, as answers cite.")
+    doc_id: str
+    source: str | None
+    date: str | None = Field(..., description="The article's publication date.")
+
+
+class FigureGroup(BaseModel):
+    """The figures for one quantity (one measure, one kind of unit, one period), compared."""
+
+    measure: str = Field(..., examples=["bilateral trade"])
+    unit: str
+    period: FigurePeriod | None = Field(
+        ...,
+        description="The period every figure here is for; null: each figure holds as of its "
+        "article's date (or the day it names), so later articles may update earlier ones.",
+    )
+    verdict: Literal["agree", "update", "conflict", "single"] = Field(
+        ...,
+        description="`agree`: one value fits every figure within the precision each states "
+        "(significant figures; hedges reach at least 2.5%); `update`: they differ and come from "
+        "articles of different days, the latest standing; `conflict`: reports of the same day "
+        "(or undated) differ; `single`: the only figure for this period, kept apart from the "
+        "same measure's figures for other periods.",
+    )
+    note: str = Field(..., description="The verdict as a sentence, with citations.")
+    figures: list[Figure] = Field(..., description="Oldest article first.")
+
+
 class AnswerResponse(BaseModel):
     answer: str = Field(
         ..., description='Opens with "As of <date>:" when an article it cites is dated.'
@@ -351,6 +425,12 @@ class AnswerResponse(BaseModel):
     took_ms: float
     time: TimeOut
     notice: str | None = None
+    figures: list[FigureGroup] = Field(
+        default_factory=list,
+        description="The figures the answer states beside every passage's figures for the same "
+        "quantity, grouped by period, each group with its verdict; empty when no other passage "
+        "gives a figure for what the answer states.",
+    )
 
 
 class ChatMessage(Strict):

@@ -18,6 +18,7 @@ from index.query import TimeSense
 from service.answering.base import Answerer
 from service.answering.citations import SentenceCheck, check
 from service.answering.extractive import Assessment, ExtractiveAnswerer
+from service.answering.figures import FigureGroup, compare
 from service.answering.llm import LLMAnswerer
 from service.answering.markers import citations_in
 from service.answering.rewrite import llm_rewrite, rule_rewrite
@@ -52,6 +53,8 @@ class Answer:
     # The LLM asked for failed and the extractive answer stands in (`notice` says why): a flag,
     # since no model name tells a stand-in from what was asked for.
     fallback: bool = False
+    # The figures the answer states beside the passages' figures for the same quantities.
+    figures: list[FigureGroup] = field(default_factory=list)
 
     @property
     def holds_as_of(self) -> str | None:
@@ -176,6 +179,7 @@ class AnswerService:
         relevant = self.extractive.judge_answer(
             question, sentences, passages, time.window, assessment
         )
+        figures = compare(sentences, passages)
         return Answer(
             question=question,
             answer=draft.text,
@@ -188,6 +192,7 @@ class AnswerService:
             relevant=relevant,
             notice=draft.notice,
             fallback=draft.fallback,
+            figures=figures,
         )
 
     def stream(

@@ -7,10 +7,20 @@ from fastapi import APIRouter, HTTPException
 from index.models import Hit
 from service.answering.answers import Answer, AnswerService, cited_date
 from service.answering.citations import SentenceCheck
+from service.answering.figures import Figure as FoundFigure
+from service.answering.figures import FigureGroup as FoundGroup
+from service.answering.figures import FigurePeriod as FoundPeriod
 from service.deps import AnswersDep, SettingsDep
 from service.metrics import Metrics, MetricsDep
 from service.routes.search import allowed_k, hit_out, time_notes, time_out, to_filters
-from service.schemas import AnswerRequest, AnswerResponse, CheckedSentence
+from service.schemas import (
+    AnswerRequest,
+    AnswerResponse,
+    CheckedSentence,
+    Figure,
+    FigureGroup,
+    FigurePeriod,
+)
 
 router = APIRouter(tags=["answers"])
 
@@ -30,6 +40,50 @@ def to_response(result: Answer) -> AnswerResponse:
         took_ms=result.took_ms,
         time=time_out(result.time),
         notice=result.notice,
+        figures=[figure_group(g) for g in result.figures],
+    )
+
+
+def figure_group(group: FoundGroup) -> FigureGroup:
+    return FigureGroup(
+        measure=group.measure,
+        unit=group.unit,
+        period=figure_period(group.period),
+        verdict=group.verdict,
+        note=group.note,
+        figures=[figure(f) for f in group.figures],
+    )
+
+
+def figure(found: FoundFigure) -> Figure:
+    amount, hit = found.amount, found.hit
+    return Figure(
+        value=amount.value,
+        unit=amount.unit or amount.counted or "",
+        low=amount.low,
+        high=amount.high,
+        approximate=amount.approximate,
+        period=figure_period(found.period),
+        text=found.text,
+        start=found.start,
+        end=found.end,
+        measure=found.measure.text,
+        citation=found.passage,
+        doc_id=hit.doc_id,
+        source=hit.source,
+        date=hit.date,
+    )
+
+
+def figure_period(period: FoundPeriod | None) -> FigurePeriod | None:
+    if period is None:
+        return None
+    return FigurePeriod(
+        start=period.start,
+        end=period.end,
+        label=period.label,
+        text=period.text,
+        stated=period.stated,
     )
 
 

@@ -374,7 +374,34 @@ function renderDone(item, answer, data) {
   if (data.notice && !item.querySelector(".notice")) {
     item.append(el("div", { class: "notice" }, data.notice));
   }
+  renderFigures(item, data.figures || [], data.passages);
   renderPassages(item, data.passages);
+}
+
+// The figures the answer states beside the other passages' figures for the same quantity: one
+// table, a heading row per quantity and period with its verdict, then each figure cited.
+const VERDICTS = { agree: "agree", update: "updated", conflict: "conflict", single: "only one" };
+function renderFigures(item, groups, passages) {
+  if (!groups.length) return;
+  const body = el("tbody");
+  for (const group of groups) {
+    const when = group.period ? group.period.label : "as reported";
+    const verdict = el("span", { class: `verdict ${group.verdict}` }, VERDICTS[group.verdict] || group.verdict);
+    const head = el("th", { scope: "rowgroup", colspan: "2" }, `${group.measure} · ${when} `, verdict);
+    head.title = group.note;
+    body.append(el("tr", { class: "group" }, head));
+    for (const figure of group.figures) {
+      const cited = el("td", {}, figure.text, " ", citeLink(figure.citation, passages));
+      const origin = [figure.source, figure.date && dayLabel(figure.date)].filter(Boolean).join(", ");
+      body.append(el("tr", {}, cited, el("td", {}, origin || "no source or date")));
+    }
+    if (group.verdict === "update" || group.verdict === "conflict") {  // which stands, or who differs
+      body.append(el("tr", { class: "note" }, el("td", { colspan: "2", class: "meta" }, group.note)));
+    }
+  }
+  const head = el("thead", {}, el("tr", {}, ...["Figure", "Source"].map(
+    (name) => el("th", { scope: "col" }, name))));
+  item.append(el("table", { class: "figures" }, el("caption", {}, "Figures across sources"), head, body));
 }
 
 // The error in the bubble, with a Retry that asks again (once the server is back, it works).

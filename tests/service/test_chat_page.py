@@ -105,6 +105,23 @@ def test_ask_a_question_and_open_a_citation(live_server: str, browser: Browser) 
     page.close()
 
 
+def test_figures_across_sources_show_under_the_answer(live_server: str, browser: Browser) -> None:
+    page = open_page(browser, live_server)
+    ask(page, "How much was China-Russia bilateral trade?")
+    table = page.locator("li.assistant table.figures")
+    table.wait_for()
+    groups = [g.inner_text() for g in table.locator("tr.group th").all()]
+    assert any(g.startswith("bilateral trade · 2024") and g.endswith("agree") for g in groups)
+    assert any(g.startswith("bilateral trade · 2023") and g.endswith("only one") for g in groups)
+    first = table.locator("tbody tr:not(.group):not(.note)").first
+    assert first.locator("td").first.inner_text().startswith("$244.8 billion")
+    assert "PRNewswire" in first.inner_text()
+    first.locator("a.cite").click()  # a figure's citation opens its passage, marked
+    page.locator("#source").wait_for(state="visible")
+    assert "$244.8 billion" in page.locator("#source mark#cited-span").inner_text()
+    page.close()
+
+
 def test_a_follow_up_keeps_the_conversation(live_server: str, browser: Browser) -> None:
     page = browser.new_page()
     page.goto(live_server)

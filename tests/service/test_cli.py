@@ -120,3 +120,14 @@ def test_listing_and_searching_load_no_model_framework(index_dir: Path) -> None:
     assert found["code"] == 0 and "Harbin" in str(found["output"])
     assert found["heavy"] == []
     assert imported("--help")["heavy"] == []
+
+
+def test_ask_prints_the_figures_with_their_citations(index_dir: Path) -> None:
+    assert runner.invoke(app, ["index", str(SEEDS)]).exit_code == 0
+    result = runner.invoke(
+        app, ["ask", "How much was China-Russia bilateral trade?", "-k", "8"], terminal_width=200
+    )
+    assert result.exit_code == 0, result.output
+    shown = result.output.split("figures:")[1]
+    assert "bilateral trade (USD) · 2024 · agree" in shown
+    assert "nearly $250 billion [" in shown and "bilateral trade (USD) · 2023 · single" in shown
