@@ -6,7 +6,7 @@ import json
 import logging
 import sys
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict
 from datetime import UTC, date, datetime
@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     from index.embedding import Embedder
     from index.ingest import IngestReport
     from index.lock import Owner
+    from index.periods import Period
     from index.query import TimeSense
     from index.sources.base import Sink
     from index.sources.feedstate import PollReport
@@ -266,8 +267,13 @@ def _times(text: str, published: str | None) -> str:
     """Relative times in a passage, read against its article's date: "this year = 2025"."""
     from index import periods
 
-    found = dict.fromkeys((p.text, p.label) for p in periods.relative_in(text, published))
-    return "".join(f"\n   [dim]{escape(said)} = {label}[/dim]" for said, label in found)
+    return _notes(periods.relative_in(text, published))
+
+
+def _notes(found: Iterable[Period]) -> str:
+    """Relative times as read, each once: "this year = 2025"."""
+    said = dict.fromkeys((p.text, p.label) for p in found)
+    return "".join(f"\n   [dim]{escape(text)} = {label}[/dim]" for text, label in said)
 
 
 @app.command()
@@ -464,16 +470,17 @@ def _answers() -> AnswerService:
 
 def _print_answer(result: Answer) -> None:
     from index import periods
-    from service.answering.answers import cited_date
 
     console.print(f"[dim]{escape(_time_read(result.time))}[/dim]", highlight=False)
     if result.holds_as_of:
         held = date.fromisoformat(result.holds_as_of)
         console.print(f"As of {periods.label(held, held)}:")
-    for sentence, relevant in zip(result.sentences, result.relevant, strict=True):
+    for sentence, relevant, times in zip(
+        result.sentences, result.relevant, result.times, strict=True
+    ):
         style = "" if sentence.supported else "[red](unsupported)[/red] "
         style += "" if relevant else "[yellow](off the question)[/yellow] "
-        notes = _times(sentence.text, cited_date(sentence.citations, result.passages))
+        notes = _notes(times)
         console.print(f"{style}{escape(sentence.text)}{notes}", highlight=False)
     if not result.answered and result.answer:
         console.print(escape(result.answer), highlight=False)

@@ -85,12 +85,14 @@ def create_app(
         if needs_seeds(opened, config):
             startup.step(f"indexing the seed articles in {config.seed_dir}")
             seed_if_empty(opened, config)
+        startup.step(f"readying the answerer ({config.llm})")
         serve(opened)
         settle_heap()
 
     def serve(opened: NewsIndex) -> None:
         app.state.index = opened
         app.state.answers = AnswerService(opened, config)
+        app.state.answers.warm()  # a local model loads now: ready means it can answer
         app.state.feeds = start_polling(config, opened)
 
     @asynccontextmanager
