@@ -51,6 +51,9 @@ class Usage:
     prompt_tokens: int = 0
     completion_tokens: int = 0
     seconds: float = 0.0
+    # Of those seconds, the server's own time writing the reply tokens, where it says
+    # (llama.cpp's `timings`); 0 where it does not.
+    generating_seconds: float = 0.0
 
     def __add__(self, other: Usage) -> Usage:
         return Usage(
@@ -58,17 +61,24 @@ class Usage:
             self.prompt_tokens + other.prompt_tokens,
             self.completion_tokens + other.completion_tokens,
             self.seconds + other.seconds,
+            self.generating_seconds + other.generating_seconds,
         )
 
     def __sub__(self, other: Usage) -> Usage:
-        return self + Usage(
-            -other.replies, -other.prompt_tokens, -other.completion_tokens, -other.seconds
-        )
+        negated = (-other.replies, -other.prompt_tokens, -other.completion_tokens)
+        return self + Usage(*negated, -other.seconds, -other.generating_seconds)
 
     @property
     def tokens_per_second(self) -> float | None:
-        """Reply tokens a second of call time; None before any reply was counted."""
+        """Reply tokens a second of call time, the prompt's reading included; None before
+        any reply was counted."""
         return self.completion_tokens / self.seconds if self.replies and self.seconds else None
+
+    @property
+    def generating_per_second(self) -> float | None:
+        """Reply tokens a second of writing them, where the server said how long that took."""
+        seconds = self.generating_seconds
+        return self.completion_tokens / seconds if self.replies and seconds else None
 
 
 class Meter:

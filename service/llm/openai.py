@@ -110,13 +110,16 @@ class OpenAIClient:
         self._http.close()
 
     def _count(self, data: dict[str, Any], deadline: Deadline) -> None:
-        """Adds a reply's `usage` (when its server reported one) to the meter."""
-        usage = data.get("usage")
+        """Adds a reply's `usage` (when its server reported one) to the meter, with the time
+        spent writing it where the server says (llama.cpp's `timings.predicted_ms`)."""
+        usage, timings = data.get("usage"), data.get("timings")
         if not isinstance(usage, dict):
             return
         prompt, completion = usage.get("prompt_tokens"), usage.get("completion_tokens")
+        writing = timings.get("predicted_ms") if isinstance(timings, dict) else None
+        generating = writing / 1000 if isinstance(writing, int | float) else 0.0
         if isinstance(prompt, int) and isinstance(completion, int):
-            self.meter.add(Usage(1, prompt, completion, deadline.elapsed()))
+            self.meter.add(Usage(1, prompt, completion, deadline.elapsed(), generating))
 
     def _payload(self, messages: list[Message], *, stream: bool) -> dict[str, Any]:
         return {"model": self._name, "messages": messages, "stream": stream, **self._options}

@@ -31,6 +31,7 @@ def test_a_real_server_replies_and_says_what_the_reply_cost(real: OpenAIClient) 
     assert usage.replies == 1 and usage.prompt_tokens > 5
     assert 0 < usage.completion_tokens <= MAX_TOKENS  # max_tokens reached the server
     assert usage.tokens_per_second is not None and usage.tokens_per_second > 0
+    assert 0 < usage.generating_seconds < usage.seconds  # llama.cpp says how long it wrote
 
 
 def test_a_real_server_streams_its_reply_in_deltas(real: OpenAIClient) -> None:
