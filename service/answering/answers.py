@@ -55,7 +55,7 @@ class Answer:
     # since no model name tells a stand-in from what was asked for.
     fallback: bool = False
     # The LLM's own sentences, checked, when it cited no passage and the extractive answer
-    # replaced them: not shown, but counted (eval's share of unsupported LLM sentences).
+    # replaced them: for inspection, and counted by eval (the unsupported LLM sentences).
     rejected: tuple[SentenceCheck, ...] = ()
 
     @property
@@ -84,7 +84,7 @@ class Draft:
     cited: set[int] = field(default_factory=set)  # valid citation numbers written so far
     answered: bool = True
     fallback: bool = False
-    rejected: tuple[SentenceCheck, ...] = ()
+    rejected: str = ""  # what the LLM wrote, when it cited no passage and was replaced
 
     def fall_back(self, answerer: Answerer, reason: str) -> None:
         """The LLM failed: the extractive answer is written instead, from the start."""
@@ -226,7 +226,7 @@ class AnswerService:
             reason = "it returned an empty answer"
         elif reason is None and not draft.cited:
             error, reason = "llm_uncited", f"it cited none of the {len(passages)} passages given"
-            draft.rejected = tuple(check(draft.text, [p.text for p in passages]))
+            draft.rejected = draft.text
         if reason is not None:
             draft.fall_back(answerer, reason)
             # After an error with a fallback, the deltas start the answer over.
@@ -246,7 +246,8 @@ class AnswerService:
         sentence checked (citations, quotes), judged against the question and its relative
         times read against the article it cites. Whatever is computed from the final sentences
         and their passages belongs here, so that no path can leave it out."""
-        sentences = check(draft.text, [p.text for p in passages]) if draft.answered else []
+        texts = [p.text for p in passages]
+        sentences = check(draft.text, texts) if draft.answered else []
         relevant = self.extractive.judge_answer(
             question, sentences, passages, time.window, assessment
         )
@@ -264,7 +265,7 @@ class AnswerService:
             times=times,
             notice=draft.notice,
             fallback=draft.fallback,
-            rejected=draft.rejected,
+            rejected=tuple(check(draft.rejected, texts)),
         )
 
     def _deltas(

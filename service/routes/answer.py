@@ -32,6 +32,7 @@ def to_response(result: Answer) -> AnswerResponse:
         took_ms=result.took_ms,
         time=time_out(result.time),
         notice=result.notice,
+        rejected=[checked(s, False, ()) for s in result.rejected],  # none cites a passage
     )
 
 

@@ -71,6 +71,9 @@ def test_an_llm_answer_citing_no_passage_falls_back(
     assert "openai:tiny" in body["notice"] and "cited none of the 5 passages" in body["notice"]
     assert body["answer"].startswith("Harbin [") and reply not in body["answer"]
     assert all(s["supported"] and s["citations"] for s in body["sentences"])
+    replaced = body["rejected"]  # what the LLM wrote, checked, for inspection
+    assert " ".join(s["text"] for s in replaced) == reply
+    assert all(not s["supported"] and not s["answers_question"] for s in replaced)
 
 
 def test_the_replaced_sentences_are_kept_checked(seeds_index: NewsIndex, fake_llm: FakeLLM) -> None:
@@ -96,7 +99,7 @@ def test_an_answer_citing_one_passage_is_kept_and_its_other_sentences_marked(
 ) -> None:
     fake_llm.script(Reply(text="Putin will open the Expo in Harbin [1]. He loves jazz."))
     body = seeds_app.post("/answer", json={"question": CITY, "llm": "openai:tiny"}).json()
-    assert (body["model"], body["fallback"]) == ("openai:tiny", False)
+    assert (body["model"], body["fallback"], body["rejected"]) == ("openai:tiny", False, [])
     cited, uncited = body["sentences"]
     assert cited["supported"] and cited["citations"] == [1]
     assert not uncited["supported"] and not uncited["answers_question"]
