@@ -21,7 +21,7 @@ from tests.service.llm.test_local import alive
 
 CITY = "Which city will Putin visit to open the China-Russia Expo?"
 SPEC = "openai:smollm2"
-FEW = 2  # passages: a prompt of ~400 tokens, a second or two to read
+FEW = 1  # passage: a prompt of ~300 tokens, a second or two to read
 
 
 @pytest.fixture(scope="module")
