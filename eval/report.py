@@ -20,6 +20,17 @@ COLUMNS = {
 }
 PLOT_COLUMNS = 3
 ANSWER_COLUMNS = {"answer_match": "answer match", "citation_precision": "citation precision"}
+# What the checks made of the sentences an answerer wrote (sets run with `--llm`).
+CHECK_COLUMNS = {
+    "answer_match": ("answer match", "{:.3f}"),
+    "sentences": ("sentences written", "{:.0f}"),
+    "unsupported_share": ("unsupported", "{:.3f}"),
+    "off_question_share": ("off the question", "{:.3f}"),
+    "fallback_rate": ("fell back", "{:.3f}"),
+    "answer_p50_ms": ("answer p50 ms", "{:.0f}"),
+    "tokens_per_second": ("tokens/s writing", "{:.1f}"),
+    "call_tokens_per_second": ("tokens/s of the call", "{:.1f}"),
+}
 
 
 def write_json(path: Path, results: Sequence[ModeResult]) -> None:
@@ -55,6 +66,8 @@ def markdown(results: Sequence[ModeResult], plot_name: str) -> str:
         answers_section(results),
         "## Abstention\n",
         abstention_section(results),
+        "## Answer checks\n",
+        checks_section(results),
         "## Indexes\n",
         index_table(results),
         "## Recall@k\n",
@@ -99,6 +112,24 @@ def abstention_section(results: Sequence[ModeResult]) -> str:
     if not rows:
         return "No set with unanswerable questions was run.\n"
     head = ["dataset", "mode", "abstention precision", "abstention recall", "answerable answered"]
+    return _table(head, rows)
+
+
+def checks_section(results: Sequence[ModeResult]) -> str:
+    """Per answerer: of the sentences it wrote, the shares the checks marked unsupported and
+    off the question, how often the extractive answer replaced an LLM's, and what it cost."""
+    checked = [r for r in results if "unsupported_share" in r.metrics]
+    if not checked:
+        return "No answerer was asked what the checks made of its sentences (`--llm`).\n"
+    head = ["dataset", "mode", "answerer", *(name for name, _ in CHECK_COLUMNS.values())]
+    rows = [
+        [r.dataset, r.mode, r.answerer]
+        + [
+            form.format(r.metrics[m]) if m in r.metrics else "–"
+            for m, (_, form) in CHECK_COLUMNS.items()
+        ]
+        for r in checked
+    ]
     return _table(head, rows)
 
 

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import statistics
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
 from eval.answers import AnswerFactory, answer_metrics
@@ -45,6 +46,7 @@ class ModeResult:
     chunk_depth: int
     answers: str
     as_of: str = "none"  # "query": each question asked as of its own date
+    answerer: str = "extractive"  # what answered: "extractive" or the LLM's "provider:model"
 
 
 AS_OF = ("query", "none")
@@ -229,3 +231,19 @@ def run_eval(
             path, modes, open_index, index_root, seeds, limit, answerer, progress, as_of
         )
     ]
+
+
+def medians(runs: Sequence[Sequence[ModeResult]]) -> list[ModeResult]:
+    """The same evaluation run several times (results in the same order each time), as one:
+    each metric and latency the median over the runs (answer times are noisy on a shared
+    machine, and an LLM's replies may vary)."""
+    combined = []
+    for same in zip(*runs, strict=True):
+        first = same[0]
+        metrics = {
+            name: statistics.median(r.metrics[name] for r in same if name in r.metrics)
+            for name in first.metrics
+        }
+        latency = {p: statistics.median(r.latency_ms[p] for r in same) for p in first.latency_ms}
+        combined.append(replace(first, metrics=metrics, latency_ms=latency))
+    return combined

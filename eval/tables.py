@@ -15,11 +15,19 @@ import sys
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
-from eval.report import _table, abstention_section, answers_section, retrieval_table
+from eval.report import (
+    _table,
+    abstention_section,
+    answers_section,
+    checks_section,
+    retrieval_table,
+)
 from eval.runner import ModeResult
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "eval" / "results.json"
+# `newsrag eval --llm …` on the seeds questions (make eval): what the checks made of answers.
+CHECKS = ROOT / "eval" / "results-llm.json"
 PAGES = (ROOT / "README.md", ROOT / "docs")
 BLOCK = re.compile(
     r"(?P<open><!-- generated:(?P<name>[\w-]+) -->\n)(?P<body>.*?)(?P<close><!-- /generated -->)",
@@ -32,13 +40,15 @@ def read_results(path: Path = RESULTS) -> list[ModeResult]:
     return [ModeResult(**record) for record in json.loads(path.read_text("utf-8"))]
 
 
-def eval_tables(results: Sequence[ModeResult]) -> dict[str, str]:
-    """Block name → table, the same tables eval/report.md shows."""
+def eval_tables(results: Sequence[ModeResult], checks: Sequence[ModeResult] = ()) -> dict[str, str]:
+    """Block name → table, the same tables eval/report.md shows; `checks`: the runs whose
+    answers' sentences were counted (CHECKS)."""
     return {
         "retrieval-quality": retrieval_table(results),
         "hybrid-gain": hybrid_gain_table(results),
         "answers": answers_section(results),
         "abstention": abstention_section(results),
+        "answer-checks": checks_section(checks),
     }
 
 
@@ -122,8 +132,10 @@ def main(
     parser.add_argument("--write", action="store_true", help="rewrite the blocks")
     parser.add_argument("--check", action="store_true", help="check them (the default)")
     parser.add_argument("--results", type=Path, default=RESULTS, help="eval results JSON")
+    parser.add_argument("--checks", type=Path, default=CHECKS, help="`--llm` results JSON")
     args = parser.parse_args(argv)
-    tables = {**eval_tables(read_results(args.results)), **(extra or {})}
+    results = eval_tables(read_results(args.results), read_results(args.checks))
+    tables = {**results, **(extra or {})}
     if args.write:
         for path in write(pages(), tables):
             sys.stdout.write(f"rewrote {_shown(path)}\n")

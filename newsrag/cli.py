@@ -6,9 +6,9 @@ import json
 import logging
 import sys
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import ExitStack, contextmanager
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from datetime import UTC, date, datetime
 from functools import partial
 from pathlib import Path
@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     from index.ingest import IngestReport
     from index.lock import Owner
     from index.newsindex import NewsIndex
+    from index.periods import Period
     from index.query import TimeSense
     from index.sources.base import Sink
     from index.sources.feedstate import PollReport
@@ -39,6 +40,7 @@ if TYPE_CHECKING:
     from service.answering.answers import Answer, AnswerService
     from service.answering.figures import FigureGroup
     from service.config import Settings
+    from service.llm.base import Usage
 
 app = typer.Typer(
     help="Semantic search and cited answers over news articles.", no_args_is_help=True
@@ -267,8 +269,13 @@ def _times(text: str, published: str | None) -> str:
     """Relative times in a passage, read against its article's date: "this year = 2025"."""
     from index import periods
 
-    found = dict.fromkeys((p.text, p.label) for p in periods.relative_in(text, published))
-    return "".join(f"\n   [dim]{escape(said)} = {label}[/dim]" for said, label in found)
+    return _notes(periods.relative_in(text, published))
+
+
+def _notes(found: Iterable[Period]) -> str:
+    """Relative times as read, each once: "this year = 2025"."""
+    said = dict.fromkeys((p.text, p.label) for p in found)
+    return "".join(f"\n   [dim]{escape(text)} = {label}[/dim]" for text, label in said)
 
 
 @app.command()
@@ -546,16 +553,17 @@ def _answers() -> AnswerService:
 
 def _print_answer(result: Answer) -> None:
     from index import periods
-    from service.answering.answers import cited_date
 
     console.print(f"[dim]{escape(_time_read(result.time))}[/dim]", highlight=False)
     if result.holds_as_of:
         held = date.fromisoformat(result.holds_as_of)
         console.print(f"As of {periods.label(held, held)}:")
-    for sentence, relevant in zip(result.sentences, result.relevant, strict=True):
+    for sentence, relevant, times in zip(
+        result.sentences, result.relevant, result.times, strict=True
+    ):
         style = "" if sentence.supported else "[red](unsupported)[/red] "
         style += "" if relevant else "[yellow](off the question)[/yellow] "
-        notes = _times(sentence.text, cited_date(sentence.citations, result.passages))
+        notes = _notes(times)
         console.print(f"{style}{escape(sentence.text)}{notes}", highlight=False)
     if not result.answered and result.answer:
         console.print(escape(result.answer), highlight=False)
@@ -564,6 +572,11 @@ def _print_answer(result: Answer) -> None:
     if result.notice:
         err.print(f"[yellow]notice:[/yellow] {escape(result.notice)}")
     _print_figures(result.figures)
+    if result.rejected:
+        console.print("[dim]the model's own answer, replaced:[/dim]")
+    for sentence in result.rejected:  # none cites a passage, so none answers the question
+        problems = "; ".join(sentence.problems)
+        console.print(f"[dim](unsupported: {escape(problems)}) {escape(sentence.text)}[/dim]")
     console.print(f"\n[dim]answered by {result.model} in {result.took_ms:.0f} ms[/dim]")
     if result.passages and not result.answered:
         console.print("related:")
@@ -719,6 +732,16 @@ def eval_cmd(
             help="Dated questions: 'query' (each asked as of its date) or 'none'; repeatable.",
         ),
     ] = None,
+    llm: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="Answer with 'extractive' or provider:model (default NEWSRAG_LLM), and count "
+            "what the checks make of each answer's sentences and what it costs; repeatable.",
+        ),
+    ] = None,
+    repeat: Annotated[
+        int, typer.Option(min=1, help="Run everything N times; report each metric's median.")
+    ] = 1,
     backend: Annotated[
         str | None,
         typer.Option(
@@ -743,34 +766,46 @@ def eval_cmd(
             folder = settings.index_dir.parent / "eval" / "milvus"
             uri = stack.enter_context(loopback_milvus(folder))
             settings = settings.model_copy(update={"milvus_uri": uri})
-        _eval(datasets, mode, json_file, report, limit, as_of, settings, answers)
+        _eval(datasets, settings, mode, json_file, report, limit, as_of, llm, repeat, answers)
 
 
 def _eval(
     datasets: list[str],
+    settings: Settings,
     mode: list[str] | None,
     json_file: Path | None,
     report: Path | None,
     limit: int | None,
     as_of: list[str] | None,
-    settings: Settings,
+    llm: list[str] | None,
+    repeat: int,
     answers: bool,
 ) -> None:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     from eval.conversations import is_conversations
-    from eval.report import conversations_table, retrieval_table, write_json, write_report
-    from eval.runner import parse_as_of, parse_modes, run_eval
+    from eval.report import (
+        checks_section,
+        conversations_table,
+        retrieval_table,
+        write_json,
+        write_report,
+    )
+    from eval.runner import medians, parse_as_of, parse_modes, run_eval
     from index.manifest import IndexMismatch
     from service.engine import make_embedder, open_index
+    from service.llm import resolve
 
     try:
         modes = parse_modes(mode or [])
         asked = parse_as_of(as_of or [])
+        for spec in llm or []:
+            resolve(spec)
     except ValueError as exc:
         err.print(f"[red]error:[/red] {exc}")
         raise typer.Exit(2) from exc
     embedder = make_embedder(settings)
+    specs: list[str | None] = [*llm] if llm else [None]  # None: the settings' answerer
     services: list[AnswerService] = []
     columns = (TextColumn("indexing {task.description}"), BarColumn(), MofNCompleteColumn())
     found = [path for name in datasets if (path := _dataset(name, settings.eval_data))]
@@ -780,17 +815,27 @@ def _eval(
     seeds = settings.seed_dir or Path("seeds")
     try:
         with Progress(*columns, TimeElapsedColumn(), console=err) as bars:
-            results = run_eval(
-                sets,
-                modes,
-                lambda path: open_index(settings.model_copy(update={"index_dir": path}), embedder),
-                index_root=index_root,
-                seeds=seeds,
-                limit=limit,
-                answerer=_eval_answerer(services) if answers else None,
-                progress=_eval_bars(bars),
-                as_of=asked,
-            )
+            runs = [
+                [
+                    replace(result, answerer=spec or settings.llm)
+                    for spec in specs
+                    for result in run_eval(
+                        sets,
+                        modes,
+                        lambda path: open_index(
+                            settings.model_copy(update={"index_dir": path}), embedder
+                        ),
+                        index_root=index_root,
+                        seeds=seeds,
+                        limit=limit,
+                        answerer=_eval_answerer(services, spec) if answers else None,
+                        progress=_eval_bars(bars),
+                        as_of=asked,
+                    )
+                ]
+                for _ in range(repeat)
+            ]
+        results = medians(runs)
         followed = [
             (path.stem, chosen, _follow_ups(path, chosen, settings, embedder, index_root, seeds))
             for path in chats
@@ -804,6 +849,8 @@ def _eval(
             service.close()
     if results:
         console.print(retrieval_table(results), highlight=False, markup=False, soft_wrap=True)
+    if llm:
+        console.print(checks_section(results), highlight=False, markup=False, soft_wrap=True)
     conversations = conversations_table(followed) if followed else ""
     console.print(conversations, highlight=False, markup=False, soft_wrap=True)
     if json_file:
@@ -863,9 +910,11 @@ def _eval_bars(bars: Progress) -> StartProgress:
     return lambda total, name: partial(bars.advance, bars.add_task(name, total=total))
 
 
-def _eval_answerer(services: list[AnswerService]) -> AnswerFactory | None:
+def _eval_answerer(services: list[AnswerService], llm: str | None = None) -> AnswerFactory | None:
     """SEAM eval <-> answering: adapts AnswerService to eval's plain Answer record. Return None
-    to leave answer metrics out (the report then says so); `services` collects what to close."""
+    to leave answer metrics out (the report then says so); `services` collects what to close.
+    With `llm` (a spec), it answers and each answer says what the checks made of its
+    sentences and what its LLM calls cost."""
     from eval.answers import AnswerFn
     from index.filters import Filters
     from service.answering.answers import AnswerService
@@ -873,9 +922,18 @@ def _eval_answerer(services: list[AnswerService]) -> AnswerFactory | None:
     def factory(index: NewsIndex, mode: str, timed: bool) -> AnswerFn:
         service = AnswerService(index, _settings())
         services.append(service)
-        return lambda question, as_of: _eval_answer(
-            service.answer(question, filters=Filters(as_of=as_of), mode=mode, timed=timed)
-        )
+
+        def answer(question: str, as_of: str | None) -> EvalAnswer:
+            before = service.usage(llm)
+            asked = Filters(as_of=as_of)
+            result = service.answer(question, filters=asked, mode=mode, llm=llm, timed=timed)
+            after = service.usage(llm)
+            if llm is None:
+                return _eval_answer(result)
+            used = (after - before) if after and before else None
+            return _checked(_eval_answer(result), result, used)
+
+        return answer
 
     return factory
 
@@ -893,6 +951,35 @@ def _eval_answer(result: Answer) -> EvalAnswer:
     if not result.answered:  # "the articles don't say …" repeats the question, not an answer
         return EvalAnswer("", [], answered=False)
     return EvalAnswer(result.answer, cited)
+
+
+def _checked(said: EvalAnswer, result: Answer, used: Usage | None) -> EvalAnswer:
+    """`said` with what the checks made of the sentences the answerer asked for wrote: the
+    LLM's own when the extractive answer replaced them for citing no passage (none of them
+    cites one, so none answers), none when the LLM failed outright."""
+    from service.llm.base import Usage
+
+    if result.rejected:
+        written = len(result.rejected)
+        unsupported = sum(not s.supported for s in result.rejected)
+        off_question = written
+    elif result.fallback:
+        written = unsupported = off_question = 0
+    else:
+        written = len(result.sentences)
+        unsupported = sum(not s.supported for s in result.sentences)
+        off_question = sum(not relevant for relevant in result.relevant)
+    used = used or Usage()
+    return replace(
+        said,
+        written=written,
+        unsupported=unsupported,
+        off_question=off_question,
+        fallback=result.fallback,
+        tokens=used.completion_tokens,
+        llm_seconds=used.seconds,
+        generating_seconds=used.generating_seconds,
+    )
 
 
 @app.command()

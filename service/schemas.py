@@ -425,6 +425,11 @@ class AnswerResponse(BaseModel):
     took_ms: float
     time: TimeOut
     notice: str | None = None
+    rejected: list[CheckedSentence] = Field(
+        default_factory=list,
+        description="With `fallback`: the LLM's own sentences, checked, when it cited none of "
+        "the passages and the extractive answer replaced them (for inspection: not the answer).",
+    )
     figures: list[FigureGroup] = Field(
         default_factory=list,
         description="The figures the answer states beside every passage's figures for the same "

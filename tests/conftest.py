@@ -16,6 +16,7 @@ from service.config import Settings
 from service.main import create_app
 from tests.fake_llm import fake_llm  # noqa: F401  (a fixture, for every test)
 from tests.feed_server import feed_server  # noqa: F401  (a fixture, for every test)
+from tests.local_llm import local_llm  # noqa: F401  (a fixture, for every test)
 from tests.milvus_fixture import milvus_uri  # noqa: F401  (a fixture, for every test)
 from tests.service.live import serve
 

@@ -17,7 +17,7 @@ from typing import Any, get_args
 from pydantic import AliasChoices, BaseModel, SecretStr
 from pydantic.fields import FieldInfo
 
-from eval.tables import ROOT, eval_tables, pages, read_results, stale
+from eval.tables import CHECKS, ROOT, eval_tables, pages, read_results, stale
 from eval.tables import main as tables_main
 from service.config import Settings
 
@@ -85,7 +85,8 @@ def _cell(text: str) -> str:
 
 
 def generated_tables() -> dict[str, str]:
-    return {**eval_tables(read_results()), "settings": settings_table()}
+    measured = eval_tables(read_results(), read_results(CHECKS))
+    return {**measured, "settings": settings_table()}
 
 
 def _text(path: Path) -> str:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
@@ -13,7 +13,7 @@ from typing import Any
 from index.filters import Filters
 from index.models import Hit
 from index.newsindex import NewsIndex
-from index.periods import label
+from index.periods import Period, label, relative_in
 from index.query import TimeSense
 from service.answering.base import Answerer
 from service.answering.citations import SentenceCheck, check
@@ -23,8 +23,8 @@ from service.answering.llm import LLMAnswerer
 from service.answering.markers import citations_in
 from service.answering.rewrite import llm_rewrite, rule_rewrite
 from service.config import Settings
-from service.llm import EXTRACTIVE, get_client, resolve
-from service.llm.base import LLMError
+from service.llm import EXTRACTIVE, get_client
+from service.llm.base import LLMError, Metered, Startable, Usage
 from service.llm.pool import ClientPool
 
 NO_PASSAGES = "No passage in the index matches the question, so there is nothing to answer from."
@@ -49,10 +49,15 @@ class Answer:
     time: TimeSense
     answered: bool = True  # False: the passages do not answer; they are only related
     relevant: list[bool] = field(default_factory=list)  # per sentence: it answers the question
+    # Per sentence: its relative times ("this year") read against the article it cites.
+    times: list[tuple[Period, ...]] = field(default_factory=list)
     notice: str | None = None
     # The LLM asked for failed and the extractive answer stands in (`notice` says why): a flag,
     # since no model name tells a stand-in from what was asked for.
     fallback: bool = False
+    # The LLM's own sentences, checked, when it cited no passage and the extractive answer
+    # replaced them: for inspection, and counted by eval (the unsupported LLM sentences).
+    rejected: tuple[SentenceCheck, ...] = ()
     # The figures the answer states beside the passages' figures for the same quantities.
     figures: list[FigureGroup] = field(default_factory=list)
 
@@ -79,15 +84,16 @@ class Draft:
     model: str
     text: str = ""
     notice: str | None = None
-    cited: set[int] = field(default_factory=set)
+    cited: set[int] = field(default_factory=set)  # valid citation numbers written so far
     answered: bool = True
     fallback: bool = False
+    rejected: str = ""  # what the LLM wrote, when it cited no passage and was replaced
 
-    def fall_back(self, answerer: Answerer, exc: LLMError) -> None:
+    def fall_back(self, answerer: Answerer, reason: str) -> None:
         """The LLM failed: the extractive answer is written instead, from the start."""
         self.model, self.text, self.cited = EXTRACTIVE, "", set()
         self.notice = (
-            f"The language model {answerer.model} failed ({exc}); "
+            f"The language model {answerer.model} failed ({reason}); "
             "this answer was composed from the passages themselves."
         )
         self.fallback = True
@@ -104,9 +110,23 @@ class AnswerService:
         self.clients = ClientPool(lambda spec: get_client(spec, settings))
 
     def check(self, spec: str | None) -> None:
-        """ValueError unless `spec` (or the default) names an answerer, found without making
-        one: an unknown LLM is refused before any work."""
-        resolve(spec or self.settings.llm)
+        """ValueError unless `spec` (or the default) names an answerer this server can run:
+        an unknown LLM, or a local model that is not installed, is refused before any work.
+        The client is made (nothing is started or sent) and kept for the answer."""
+        with self.clients.lease(spec or self.settings.llm):
+            pass
+
+    def warm(self) -> None:
+        """The default answerer ready before the first question: a local model's server
+        starts now (ValueError or LLMError when it cannot)."""
+        with self.clients.lease(self.settings.llm) as client:
+            if isinstance(client, Startable):
+                client.start()
+
+    def usage(self, spec: str | None = None) -> Usage | None:
+        """What the replies of `spec`'s LLM client have cost so far, if it counts them."""
+        with self.clients.lease(spec or self.settings.llm) as client:
+            return client.meter.total if isinstance(client, Metered) else None
 
     @contextmanager
     def answerer(self, spec: str | None = None) -> Iterator[Answerer]:
@@ -137,63 +157,13 @@ class AnswerService:
         llm: str | None = None,
         timed: bool = True,
     ) -> Answer:
-        """A checked answer, or a plain "the articles don't say"; an LLM failure degrades to
-        the extractive answer with a notice. `timed=False` reads no time in the question."""
-        started = perf_counter()
-        with self.answerer(llm) as answerer:
-            passages, time = self.retrieve(question, k, filters, mode, timed)
-            assessment = self.extractive.assess(question, passages, time.window)
-            draft = self._write(answerer, question, passages, assessment)
-        return self._finish(question, draft, passages, time, started, assessment)
-
-    def _write(
-        self, answerer: Answerer, question: str, passages: list[Hit], assessment: Assessment
-    ) -> Draft:
-        if not passages:
-            return Draft(answerer.model, notice=NO_PASSAGES, answered=False)
-        if not assessment.answered:  # nothing to say: no LLM is asked to say it anyway
-            return Draft(answerer.model, abstention(question, assessment.unknown), answered=False)
-        if answerer is self.extractive:
-            return Draft(answerer.model, "".join(self.extractive.compose(assessment)))
-        try:
-            text = answerer.answer(question, passages)
-            if not text.strip():
-                raise LLMError("it returned an empty answer")
-            return Draft(answerer.model, text)
-        except LLMError as exc:
-            draft = Draft(answerer.model)
-            draft.fall_back(answerer, exc)
-            draft.text = "".join(self.extractive.compose(assessment))
-            return draft
-
-    def _finish(
-        self,
-        question: str,
-        draft: Draft,
-        passages: list[Hit],
-        time: TimeSense,
-        started: float,
-        assessment: Assessment,
-    ) -> Answer:
-        sentences = check(draft.text, [p.text for p in passages]) if draft.answered else []
-        relevant = self.extractive.judge_answer(
-            question, sentences, passages, time.window, assessment
-        )
-        figures = compare(sentences, passages)
-        return Answer(
-            question=question,
-            answer=draft.text,
-            sentences=sentences,
-            passages=passages,
-            model=draft.model,
-            took_ms=round((perf_counter() - started) * 1000, 2),
-            time=time,
-            answered=draft.answered,
-            relevant=relevant,
-            notice=draft.notice,
-            fallback=draft.fallback,
-            figures=figures,
-        )
+        """A checked answer, or a plain "the articles don't say"; an LLM that fails or cites
+        no passage gives way to the extractive answer, with a notice. The LLM is asked for the
+        whole reply at once; otherwise this is `stream`, the last event taken. `timed=False`
+        reads no time in the question (eval's undated runs)."""
+        *_, (_, done) = self._events(question, k, filters, mode, llm, False, timed)
+        assert isinstance(done, Answer)
+        return done
 
     def stream(
         self,
@@ -205,9 +175,24 @@ class AnswerService:
     ) -> Iterator[tuple[str, Any]]:
         """Typed events: passages (with the time read), delta*, citation*, error?, done (whose
         answer is final)."""
+        return self._events(question, k, filters, mode, llm, streaming=True)
+
+    def _events(
+        self,
+        question: str,
+        k: int,
+        filters: Filters | None,
+        mode: str | None,
+        llm: str | None,
+        streaming: bool,
+        timed: bool = True,
+    ) -> Iterator[tuple[str, Any]]:
+        """The one decision tree behind `answer` and `stream`. Whether there is an answer is
+        decided from the evidence (the extractive assessment) before any LLM is asked, so no
+        LLM turns "the articles don't say" into an answer."""
         started = perf_counter()
         with self.answerer(llm) as answerer:
-            passages, time = self.retrieve(question, k, filters, mode)
+            passages, time = self.retrieve(question, k, filters, mode, timed)
             yield "passages", (passages, time)
             assessment = self.extractive.assess(question, passages, time.window)
             draft = Draft(answerer.model, notice=None if passages else NO_PASSAGES)
@@ -219,29 +204,81 @@ class AnswerService:
             elif answerer is self.extractive:
                 yield from self._deltas(self.extractive.compose(assessment), passages, draft)
             else:
-                yield from self._stream_draft(answerer, question, passages, draft, assessment)
+                yield from self._llm_draft(
+                    answerer, question, passages, draft, assessment, streaming
+                )
         yield "done", self._finish(question, draft, passages, time, started, assessment)
 
-    def _stream_draft(
+    def _llm_draft(
         self,
         answerer: Answerer,
         question: str,
         passages: list[Hit],
         draft: Draft,
         assessment: Assessment,
+        streaming: bool,
     ) -> Iterator[tuple[str, Any]]:
+        """The LLM's answer; when it fails, says nothing or cites none of the passages, an
+        `error` event and the extractive answer, written from the start."""
+        error, reason = "llm_failed", None
         try:
-            yield from self._deltas(answerer.stream(question, passages), passages, draft)
-            if not draft.text.strip():
-                raise LLMError("it returned an empty answer")
+            if streaming:
+                deltas = answerer.stream(question, passages)
+            else:
+                deltas = iter([answerer.answer(question, passages)])
+            yield from self._deltas(deltas, passages, draft)
         except LLMError as exc:
-            draft.fall_back(answerer, exc)
+            reason = str(exc)
+        if reason is None and not draft.text.strip():
+            reason = "it returned an empty answer"
+        elif reason is None and not draft.cited:
+            error, reason = "llm_uncited", f"it cited none of the {len(passages)} passages given"
+            draft.rejected = draft.text
+        if reason is not None:
+            draft.fall_back(answerer, reason)
             # After an error with a fallback, the deltas start the answer over.
-            yield "error", {"error": "llm_failed", "message": draft.notice, "fallback": EXTRACTIVE}
+            yield "error", {"error": error, "message": draft.notice, "fallback": EXTRACTIVE}
             yield from self._deltas(self.extractive.compose(assessment), passages, draft)
 
+    def _finish(
+        self,
+        question: str,
+        draft: Draft,
+        passages: list[Hit],
+        time: TimeSense,
+        started: float,
+        assessment: Assessment,
+    ) -> Answer:
+        """The answer as it leaves, the same for every answerer, whole or streamed: each
+        sentence checked (citations, quotes), judged against the question and its relative
+        times read against the article it cites. Whatever is computed from the final sentences
+        and their passages belongs here, so that no path can leave it out."""
+        texts = [p.text for p in passages]
+        sentences = check(draft.text, texts) if draft.answered else []
+        relevant = self.extractive.judge_answer(
+            question, sentences, passages, time.window, assessment
+        )
+        times = [tuple(relative_in(s.text, cited_date(s.citations, passages))) for s in sentences]
+        figures = compare(sentences, passages)
+        return Answer(
+            question=question,
+            answer=draft.text,
+            sentences=sentences,
+            passages=passages,
+            model=draft.model,
+            took_ms=round((perf_counter() - started) * 1000, 2),
+            time=time,
+            answered=draft.answered,
+            relevant=relevant,
+            times=times,
+            notice=draft.notice,
+            fallback=draft.fallback,
+            rejected=tuple(check(draft.rejected, texts)),
+            figures=figures,
+        )
+
     def _deltas(
-        self, deltas: Iterator[str], passages: list[Hit], draft: Draft
+        self, deltas: Iterable[str], passages: list[Hit], draft: Draft
     ) -> Iterator[tuple[str, Any]]:
         for delta in deltas:
             draft.text += delta

@@ -4,7 +4,8 @@ for "extractive" (answers composed from the passages themselves).
 A new provider is one file and one line in PROVIDERS: a module with a class that satisfies
 ChatClient and a factory `(model, settings) -> ChatClient`, registered below by name.
 "openai" names the protocol, not the company: its client speaks to any OpenAI-compatible
-server (OpenAI, vLLM, llama.cpp, Ollama, LM Studio) at NEWSRAG_LLM_BASE_URL.
+server (OpenAI, vLLM, llama.cpp, Ollama, LM Studio) at NEWSRAG_LLM_BASE_URL. "local" serves a
+model packaged on PyPI on this machine (llama.cpp on loopback) and speaks to it the same way.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from collections.abc import Callable
 from functools import partial
 
 from service.config import Settings
-from service.llm import openai
+from service.llm import local, openai
 from service.llm.base import (
     ChatClient,
     LLMConnectionError,
@@ -27,6 +28,7 @@ from service.llm.base import (
 EXTRACTIVE = "extractive"  # no language model: a spec like any other, resolved here alone
 PROVIDERS: dict[str, Callable[[str, Settings], ChatClient]] = {
     "openai": openai.from_settings,
+    "local": local.from_settings,
 }
 # The specs the HTTP API accepts: model names as servers spell them (gpt-4o-mini, llama3.1:8b,
 # Qwen/Qwen2.5-7B-Instruct).

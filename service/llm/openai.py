@@ -26,6 +26,8 @@ from service.llm.base import (
     LLMTimeout,
     LLMUpstreamError,
     Message,
+    Meter,
+    Usage,
 )
 from service.llm.retry import Backoff, Deadline, is_retryable
 from service.llm.sse import iter_data, iter_lines
@@ -67,8 +69,10 @@ class OpenAIClient:
         temperature: float | None = 0.0,
         max_tokens: int | None = 512,
         backoff: Backoff | None = None,
+        meter: Meter | None = None,
     ) -> None:
         self.model = f"openai:{model}"
+        self.meter = meter or Meter()  # what replies cost, from the `usage` servers report
         self._name = model
         self._url = endpoint(base_url)
         self._timeout = timeout
@@ -83,20 +87,39 @@ class OpenAIClient:
         """The whole reply; retried on 429, 5xx and connection errors within the deadline."""
         deadline = Deadline(self._deadline)
         with closing(self._open(self._payload(messages, stream=False), deadline)) as response:
-            return _completion_text(self._read(response, deadline))
+            data = _json_object(self._read(response, deadline), "reply")
+        self._count(data, deadline)
+        return _completion_text(data)
 
     def stream(self, messages: list[Message]) -> Iterator[str]:
         """Text deltas as they arrive; retries happen only before the first one."""
         deadline = Deadline(self._deadline)
         with closing(self._open(self._payload(messages, stream=True), deadline)) as response:
             if not response.headers.get("content-type", "").startswith("application/json"):
-                yield from _deltas(iter_data(iter_lines(self._chunks(response, deadline))))
+                usage: dict[str, Any] = {}
+                yield from _deltas(iter_data(iter_lines(self._chunks(response, deadline))), usage)
+                self._count(usage, deadline)
+                return
             # A server (or proxy) that ignored stream: true sent the whole reply at once.
-            elif text := _completion_text(self._read(response, deadline)):
-                yield text
+            data = _json_object(self._read(response, deadline), "reply")
+        self._count(data, deadline)
+        if text := _completion_text(data):
+            yield text
 
     def close(self) -> None:
         self._http.close()
+
+    def _count(self, data: dict[str, Any], deadline: Deadline) -> None:
+        """Adds a reply's `usage` (when its server reported one) to the meter, with the time
+        spent writing it where the server says (llama.cpp's `timings.predicted_ms`)."""
+        usage, timings = data.get("usage"), data.get("timings")
+        if not isinstance(usage, dict):
+            return
+        prompt, completion = usage.get("prompt_tokens"), usage.get("completion_tokens")
+        writing = timings.get("predicted_ms") if isinstance(timings, dict) else None
+        generating = writing / 1000 if isinstance(writing, int | float) else 0.0
+        if isinstance(prompt, int) and isinstance(completion, int):
+            self.meter.add(Usage(1, prompt, completion, deadline.elapsed(), generating))
 
     def _payload(self, messages: list[Message], *, stream: bool) -> dict[str, Any]:
         return {"model": self._name, "messages": messages, "stream": stream, **self._options}
@@ -214,14 +237,15 @@ def _headers(api_key: str | None) -> dict[str, str]:
     return headers
 
 
-def _deltas(payloads: Iterable[str]) -> Iterator[str]:
-    """Text deltas until [DONE]; a stream that stops before any finish_reason is truncated."""
+def _deltas(payloads: Iterable[str], usage: dict[str, Any]) -> Iterator[str]:
+    """Text deltas until [DONE]; a stream that stops before any finish_reason is truncated.
+    `usage` is given the chunk that carries the reply's usage, if one does."""
     finished = False
     for payload in payloads:
         if payload.strip() == "[DONE]":
             return
         if payload.strip():
-            text, done = _delta(payload)
+            text, done = _delta(payload, usage)
             finished = finished or done
             if text:
                 yield text
@@ -229,9 +253,12 @@ def _deltas(payloads: Iterable[str]) -> Iterator[str]:
         raise LLMProtocolError("the stream ended without [DONE]: the reply is truncated")
 
 
-def _delta(payload: str) -> tuple[str, bool]:
+def _delta(payload: str, usage: dict[str, Any]) -> tuple[str, bool]:
     """(text, finished) of one chunk; role-only, usage-only and content-less chunks give ""."""
-    choice = _choice(_json_object(payload, "stream chunk"), "stream chunk")
+    chunk = _json_object(payload, "stream chunk")
+    if isinstance(chunk.get("usage"), dict):
+        usage.update(chunk)
+    choice = _choice(chunk, "stream chunk")
     if choice is None:
         return "", False
     delta = choice.get("delta")
@@ -241,12 +268,12 @@ def _delta(payload: str) -> tuple[str, bool]:
     return content or "", choice.get("finish_reason") is not None
 
 
-def _completion_text(body: bytes) -> str:
-    choice = _choice(_json_object(body, "reply"), "reply")
+def _completion_text(data: dict[str, Any]) -> str:
+    choice = _choice(data, "reply")
     message = choice.get("message") if choice else None
     content = message.get("content") if isinstance(message, dict) else None
     if not isinstance(content, str):
-        raise LLMProtocolError(f"reply has no message content: {_shown(body)}")
+        raise LLMProtocolError(f"reply has no message content: {_shown(json.dumps(data))}")
     return content
 
 

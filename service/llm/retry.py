@@ -71,8 +71,11 @@ class Deadline:
     seconds: float
     start: float = field(default_factory=time.monotonic)
 
+    def elapsed(self) -> float:
+        return time.monotonic() - self.start
+
     def remaining(self) -> float:
-        return self.seconds - (time.monotonic() - self.start)
+        return self.seconds - self.elapsed()
 
     def allows(self, wait: float) -> bool:
         """Whether sleeping `wait` seconds still leaves time to try again."""

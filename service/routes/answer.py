@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from fastapi import APIRouter, HTTPException
 
-from index.models import Hit
-from service.answering.answers import Answer, AnswerService, cited_date
+from index.periods import Period
+from service.answering.answers import Answer, AnswerService
 from service.answering.citations import SentenceCheck
 from service.answering.figures import Figure as FoundFigure
 from service.answering.figures import FigureGroup as FoundGroup
 from service.answering.figures import FigurePeriod as FoundPeriod
 from service.deps import AnswersDep, SettingsDep
 from service.metrics import Metrics, MetricsDep
-from service.routes.search import allowed_k, hit_out, time_notes, time_out, to_filters
+from service.routes.search import allowed_k, hit_out, notes, time_out, to_filters
 from service.schemas import (
     AnswerRequest,
     AnswerResponse,
@@ -31,8 +31,10 @@ def to_response(result: Answer) -> AnswerResponse:
         holds_as_of=result.holds_as_of,
         answered=result.answered,
         sentences=[
-            checked(s, result.passages, relevant)
-            for s, relevant in zip(result.sentences, result.relevant, strict=True)
+            checked(s, relevant, times)
+            for s, relevant, times in zip(
+                result.sentences, result.relevant, result.times, strict=True
+            )
         ],
         passages=[hit_out(p) for p in result.passages],
         model=result.model,
@@ -40,6 +42,7 @@ def to_response(result: Answer) -> AnswerResponse:
         took_ms=result.took_ms,
         time=time_out(result.time),
         notice=result.notice,
+        rejected=[checked(s, False, ()) for s in result.rejected],  # none cites a passage
         figures=[figure_group(g) for g in result.figures],
     )
 
@@ -87,16 +90,15 @@ def figure_period(period: FoundPeriod | None) -> FigurePeriod | None:
     )
 
 
-def checked(sentence: SentenceCheck, passages: list[Hit], relevant: bool) -> CheckedSentence:
-    """The check, with the sentence's relative times read against the date of the first dated
-    article it cites."""
+def checked(sentence: SentenceCheck, relevant: bool, times: tuple[Period, ...]) -> CheckedSentence:
+    """The check, the judgement and the relative times the answer read in the sentence."""
     return CheckedSentence(
         text=sentence.text,
         citations=list(sentence.citations),
         supported=sentence.supported,
         answers_question=relevant,
         problems=list(sentence.problems),
-        times=time_notes(sentence.text, cited_date(sentence.citations, passages)),
+        times=notes(times),
     )
 
 

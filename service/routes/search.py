@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from time import perf_counter
 from typing import Annotated
 
@@ -58,11 +58,16 @@ def to_filters(
 
 def time_notes(text: str, published: str | None) -> list[TimeNote]:
     """Relative times in `text` ("this year", "on Thursday") read against `published`."""
+    return notes(periods.relative_in(text, published))
+
+
+def notes(found: Iterable[periods.Period]) -> list[TimeNote]:
+    """Relative times as read, each with its place in the text it was read in."""
     return [
         TimeNote(
             text=p.text, start=p.at[0], end=p.at[1], date_from=p.start, date_to=p.end, label=p.label
         )
-        for p in periods.relative_in(text, published)
+        for p in found
     ]
 
 

@@ -8,6 +8,7 @@ from eval.answers import (
     EvalAnswer,
     answer_match,
     answer_metrics,
+    check_metrics,
     citation_precision,
     plain_words,
 )
@@ -54,3 +55,30 @@ def test_answer_metrics_average_over_questions() -> None:
         lambda question, as_of: answers[question],
     )
     assert metrics == {"answer_match": 0.5, "citation_precision": 0.75}
+
+
+def test_what_the_checks_made_of_the_sentences_is_counted_where_the_answerer_says() -> None:
+    said = [
+        EvalAnswer("Harbin [1]", ["a"], written=2, off_question=1),
+        # an LLM's 3 uncited sentences, replaced by the extractive answer
+        EvalAnswer("Harbin [1]", ["a"], written=3, unsupported=3, off_question=3, fallback=True),
+        EvalAnswer("", [], answered=False),  # abstained: wrote nothing, asked no LLM
+        EvalAnswer(
+            "Moscow [2]", ["b"], written=1, tokens=40, llm_seconds=4.0, generating_seconds=1
+        ),
+    ]
+    metrics = check_metrics(said, [0.25, 0.5, 0.125, 1.0])
+    assert metrics == {
+        "sentences": 6,
+        "unsupported_share": 0.5,
+        "off_question_share": 4 / 6,
+        "fallback_rate": 1 / 3,  # of the answers given
+        "answer_p50_ms": 375.0,
+        "tokens_per_second": 40.0,  # writing
+        "call_tokens_per_second": 10.0,  # the whole call, the prompt's reading included
+    }
+    answers = dict(zip("abcd", said, strict=True))
+    measured = answer_metrics(
+        {q: q for q in answers}, {}, {}, lambda question, as_of: answers[question]
+    )
+    assert measured["unsupported_share"] == 0.5 and "answer_p50_ms" in measured

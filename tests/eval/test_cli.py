@@ -57,6 +57,29 @@ def test_eval_writes_json_and_report_with_answer_metrics(
     assert (out / "r-recall.png").is_file() and "(r-recall.png)" in (out / "r.md").read_text()
 
 
+def test_eval_counts_what_the_checks_make_of_each_answerers_sentences(
+    data_dir: Path, tmp_path: Path, local_llm: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`--llm`, repeated: the extractive answerer, and the real local model behind the client
+    users point at any OpenAI-compatible server (whatever it writes, it is counted)."""
+    monkeypatch.setenv("NEWSRAG_LLM_BASE_URL", local_llm)
+    monkeypatch.setenv("NEWSRAG_LLM_MAX_TOKENS", "24")
+    get_settings.cache_clear()
+    out = tmp_path / "r.json"
+    args = ["eval", str(GOLD), "--mode", "dense", "--limit", "1", "--json", str(out)]
+    result = runner.invoke(app, [*args, "--llm", "extractive", "--llm", "openai:smollm2"])
+    assert result.exit_code == 0, result.output
+    extractive, llm = json.loads(out.read_text())
+    assert (extractive["answerer"], llm["answerer"]) == ("extractive", "openai:smollm2")
+    assert extractive["metrics"]["unsupported_share"] == 0.0  # it only quotes
+    assert "tokens_per_second" not in extractive["metrics"]
+    assert llm["metrics"]["sentences"] >= 1 and 0 <= llm["metrics"]["unsupported_share"] <= 1
+    assert llm["metrics"]["answer_p50_ms"] > 0 and llm["metrics"]["tokens_per_second"] > 0
+    assert "| seeds-qa | dense | openai:smollm2 |" in result.output
+    refused = runner.invoke(app, ["eval", str(GOLD), "--llm", "skynet:t800"])
+    assert refused.exit_code == 2 and "known provider" in refused.output
+
+
 def test_an_unknown_mode_is_refused_with_the_known_ones(data_dir: Path, tiny: Path) -> None:
     result = runner.invoke(app, ["eval", str(tiny), "--mode", "sparse"])
     assert result.exit_code == 2

@@ -10,7 +10,7 @@ import pytest
 
 from eval.answers import AnswerFn, EvalAnswer
 from eval.report import write_json, write_report
-from eval.runner import ModeResult, evaluate_dataset, run_eval
+from eval.runner import ModeResult, evaluate_dataset, medians, run_eval
 from index.newsindex import NewsIndex
 from index.retrievers import MODES
 from tests.conftest import GOLD, SEEDS
@@ -127,3 +127,16 @@ def test_the_report_says_when_answers_were_not_measured(
     assert "answer_match" not in results[0].metrics
     write_report(tmp_path / "report.md", results)
     assert "answer metrics not measured" in (tmp_path / "report.md").read_text()
+
+
+def test_repeated_runs_report_each_figures_median() -> None:
+    def run(p50: float, match: float, rate: float | None) -> ModeResult:
+        metrics = {"answer_match": match} | ({"tokens_per_second": rate} if rate else {})
+        return ModeResult(
+            "seeds-qa", "hybrid", 12, metrics, {}, {"p50": p50, "p95": 2 * p50}, {}, 500, "measured"
+        )
+
+    runs = [[run(30, 0.75, 40.0)], [run(10, 0.75, None)], [run(20, 0.5, 20.0)]]
+    [combined] = medians(runs)
+    assert combined.latency_ms == {"p50": 20, "p95": 40}
+    assert combined.metrics == {"answer_match": 0.75, "tokens_per_second": 30.0}

@@ -152,6 +152,7 @@ def test_no_matching_passage_says_so(client: TestClient) -> None:
         ({"question": "trade", "mode": "psychic"}, "mode"),
         ({"question": "trade", "llm": "skynet:t800"}, "openai"),
         ({"question": "trade", "llm": "openai"}, "llm"),
+        ({"question": "trade", "llm": "local:llama-70b"}, "known: smollm2"),
         ({}, "question"),
     ],
 )

@@ -134,6 +134,7 @@ def test_the_llm_rewrites_follow_ups_when_configured(
         ({"messages": [user("  ")]}, "content"),
         ({"messages": [{"role": "wizard", "content": "hi"}]}, "role"),
         ({"messages": [user("hi")], "llm": "nope:x"}, "openai"),
+        ({"messages": [user("hi")], "llm": "local:nope"}, "known: smollm2"),
         ({}, "messages"),
     ],
 )

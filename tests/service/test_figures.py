@@ -9,9 +9,9 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from index.newsindex import NewsIndex
 
 from index.models import Hit
-from index.store import NewsIndex
 from service.answering.citations import check
 from service.answering.figures import compare, figures_in, sentences
 from service.config import Settings
@@ -222,7 +222,7 @@ def passage(text: str, day: str | None) -> Hit:
 @pytest.fixture
 def llm_client(seeds_index: NewsIndex, fake_llm: FakeLLM) -> Iterator[TestClient]:
     settings = Settings(
-        index_dir=seeds_index.directory, seed_dir=None, llm="openai:fake",
+        index_dir=seeds_index.corpus.directory, seed_dir=None, llm="openai:fake",
         llm_base_url=fake_llm.url, llm_timeout=0.5, llm_deadline=2.0, llm_max_retries=0,
     )  # fmt: skip
     with TestClient(create_app(settings, index=seeds_index)) as client:

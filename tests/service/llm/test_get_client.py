@@ -47,7 +47,8 @@ def test_extractive_is_a_spec_that_needs_no_client(settings: Settings) -> None:
     "spec", ["Extractive", "extractive:x", "anthropic:claude-3", "OpenAI:gpt-4o", "", "gpt-4o"]
 )
 def test_an_unknown_provider_lists_the_known_ones(settings: Settings, spec: str) -> None:
-    with pytest.raises(ValueError, match=r"'extractive' or .* known provider \(openai\)") as caught:
+    known = r"'extractive' or .* known provider \(local, openai\)"
+    with pytest.raises(ValueError, match=known) as caught:
         get_client(spec, settings)
     assert repr(spec) in str(caught.value)
 
@@ -59,7 +60,10 @@ def test_a_spec_without_a_model_is_refused(settings: Settings, spec: str) -> Non
 
 
 def test_every_provider_is_a_factory_of_chat_clients(settings: Settings) -> None:
+    """Made, not started: a local model's server starts on first use (or at serve start-up)."""
+    models = {"openai": "some-model", "local": "smollm2"}
+    assert set(models) == set(PROVIDERS)
     for name, factory in PROVIDERS.items():
-        client = factory("some-model", settings)
-        assert client.model == f"{name}:some-model"
+        client = factory(models[name], settings)
+        assert client.model == f"{name}:{models[name]}"
         client.close()

@@ -120,6 +120,24 @@ def test_one_client_serves_threads_at_once(llm: OpenAIClient, fake_llm: FakeLLM)
     assert replies == [f"question {n}" for n in range(8)]
 
 
+def test_the_usage_a_server_reports_is_counted(llm: OpenAIClient, fake_llm: FakeLLM) -> None:
+    """Whole replies and streams (OpenAI's include_usage chunk); a reply without usage is not
+    counted, so that tokens a second are never made up of unknown tokens."""
+    usage = {"prompt_tokens": 12, "completion_tokens": 7, "total_tokens": 19}
+    reply = json.dumps(completion("m", ANSWER) | {"usage": usage}).encode()
+    last = data({"choices": [], "usage": {"prompt_tokens": 3, "completion_tokens": 2}})
+    fake_llm.script(
+        Reply(body=reply),
+        Reply(events=[delta_chunk("Hi"), delta_chunk(finish=True), last, "data: [DONE]"]),
+        Reply(),
+    )
+    assert llm.complete(QUESTION) == ANSWER and list(llm.stream(QUESTION)) == ["Hi"]
+    assert llm.complete(QUESTION) == ANSWER
+    total = llm.meter.total
+    assert (total.replies, total.prompt_tokens, total.completion_tokens) == (2, 15, 9)
+    assert total.seconds > 0 and total.tokens_per_second == 9 / total.seconds
+
+
 # Retries
 
 
