@@ -39,8 +39,9 @@ class CorpusSettings:
 
     directory: Path
     bm25: BM25Settings = field(default_factory=BM25Settings)
-    vector_store: str = "faiss"
+    vector_store: str = "faiss"  # local: a `newsrag.stores` entry point
     stores: StoreSettings = field(default_factory=StoreSettings)
+    lexical: str = "tantivy"  # local: a `newsrag.lexical` entry point
     read_only: bool = False  # local: another process writes it (a server)
     checkpoint_seconds: float = 60.0  # local: most seconds between saves of the vector store
     lock_wait: float = 0.0  # local: seconds to wait for another writer
@@ -87,6 +88,36 @@ class View(Protocol):
         """Citation-ready rows for candidate keys; a key of a chunk no longer current is
         absent."""
         ...
+
+
+class LexicalIndex(Protocol):
+    """The local corpus's lexical index (a `newsrag.lexical` entry point; tantivy built in):
+    chunk keys with their analyzed terms, staged until `publish`, searched on any thread."""
+
+    # Made empty on open (none, or one built with other settings): the corpus fills it.
+    created: bool
+
+    def add(self, keys: Sequence[Key], terms: Sequence[str]) -> None: ...
+
+    def remove(self, keys: np.ndarray) -> None: ...
+
+    def publish(self) -> None:
+        """Commits what was staged (durable, all or nothing) and shows it to new searches."""
+        ...
+
+    def discard(self) -> None:
+        """Drops what was staged since the last publish."""
+        ...
+
+    def ids(self) -> np.ndarray:
+        """Every key the published index holds, ascending (to reconcile on open)."""
+        ...
+
+    def search(self, terms: Sequence[str], k: int, allowed: np.ndarray | None = None) -> Scored: ...
+
+    def known(self, terms: Sequence[str]) -> set[str]: ...
+
+    def close(self) -> None: ...
 
 
 class StateStore(Protocol):

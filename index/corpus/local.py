@@ -19,7 +19,7 @@ import re
 import shutil
 import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
@@ -27,9 +27,8 @@ from typing import Any
 
 import numpy as np
 
-from index import manifest
-from index.corpus.base import CorpusSettings, Scored, Settle, Stored
-from index.corpus.tantivy import TantivyIndex
+from index import manifest, plugins
+from index.corpus.base import CorpusSettings, LexicalIndex, Scored, Settle, Stored
 from index.docstore import Chunked, DocStore
 from index.epochs import Epochs
 from index.files import read_json, write_json
@@ -45,6 +44,7 @@ log = logging.getLogger(__name__)
 # How long a write waits for earlier searches before dropping what it replaced; past it the
 # drop waits for the next write (the replaced chunks stay invisible meanwhile).
 RETIRE_WAIT = 5.0
+LEXICAL = "newsrag.lexical"
 LEGACY_LEXICAL = "bm25"  # the bm25s folder of earlier versions, replaced by lexical/
 
 
@@ -82,7 +82,8 @@ class LocalCorpus:
             self.vectors: VectorStore = open_vector_store(
                 settings.vector_store, directory, self._manifest.dimension, settings.stores
             )
-            self.lexical = TantivyIndex(directory, self.bm25, writable=not self.read_only)
+            make: Callable[..., LexicalIndex] = plugins.load(LEXICAL, settings.lexical)
+            self.lexical = make(directory, self.bm25, writable=not self.read_only)
             self.epochs = Epochs()
             self.state = FileState(directory)
             self.leases = OneProcess()
