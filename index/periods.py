@@ -16,7 +16,7 @@ import calendar
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 _MONTH_NAMES = (
     r"Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?"
@@ -54,6 +54,18 @@ class Period:
     @property
     def label(self) -> str:
         return label(self.start, self.end)
+
+
+def today() -> date:
+    """The day a question is asked when it names none: UTC's, for every caller alike."""
+    return datetime.now(UTC).date()
+
+
+def asked_on(when: date | None) -> str:
+    """The ISO day a question is asked: `when`'s (a datetime's day), else today."""
+    if when is None:
+        return today().isoformat()
+    return (when.date() if isinstance(when, datetime) else when).isoformat()
 
 
 def label(start: date, end: date) -> str:

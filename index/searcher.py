@@ -8,7 +8,7 @@ or its new ones, never some of each.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 
 from index import periods
 from index.collapse import collapse as fold_duplicates
@@ -204,4 +204,4 @@ def _published_from(filters: Filters, window: Window | None) -> Filters:
 
 
 def _day(as_of: str | None) -> date:
-    return date.fromisoformat(as_of) if as_of else datetime.now(UTC).date()
+    return date.fromisoformat(as_of) if as_of else periods.today()

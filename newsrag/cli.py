@@ -9,7 +9,7 @@ import threading
 from collections.abc import Iterable, Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import asdict, replace
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -19,7 +19,7 @@ from rich.console import Console
 from rich.markup import escape
 
 from newsrag import foreign_parts
-from service.caps import MAX_K
+from service.limits.caps import MAX_K
 
 # Each command imports what it runs when it runs: `newsrag --help` loads no index, model or
 # eval code, and `docs list` no model (see test_listing_and_searching_load_no_model_framework).
@@ -65,7 +65,7 @@ def _settings() -> Settings:
 def _index(read_only: bool = False) -> NewsIndex:
     """The index at NEWSRAG_INDEX_DIR; IndexBusy when another process writes it."""
     from index.manifest import IndexMismatch
-    from service.engine import open_index
+    from service.opening import open_index
 
     try:
         return open_index(_settings(), read_only=read_only)
@@ -165,7 +165,9 @@ AsOfOption = Annotated[
 
 
 def _day(as_of: datetime | None) -> str:
-    return (as_of or datetime.now(UTC)).date().isoformat()
+    from index.periods import asked_on
+
+    return asked_on(as_of)
 
 
 SERVER_HELP = "Send the documents to this newsrag server (default: the one serving the index)."
@@ -475,7 +477,7 @@ def migrate(
     from index.manifest import IndexMismatch
     from index.migrate import migrate as copy_index
     from index.newsindex import NewsIndex
-    from service.engine import make_embedder
+    from service.opening import make_embedder
 
     settings = _settings().model_copy(update={"backend": "local"})
     _overrides["backend"] = "local"  # the source: this machine's index directory
@@ -793,8 +795,8 @@ def _eval(
     )
     from eval.runner import medians, parse_as_of, parse_modes, run_eval
     from index.manifest import IndexMismatch
-    from service.engine import make_embedder, open_index
     from service.llm import resolve
+    from service.opening import make_embedder, open_index
 
     try:
         modes = parse_modes(mode or [])
@@ -887,7 +889,7 @@ def _follow_ups(
     from eval.building import build_folder
     from eval.conversations import Reply, conversation_metrics, load_conversations
     from service.answering.answers import AnswerService
-    from service.engine import open_index
+    from service.opening import open_index
 
     index = open_index(settings.model_copy(update={"index_dir": index_root / seeds.name}), embedder)
     service = AnswerService(index, settings)
@@ -1041,7 +1043,7 @@ def bench(
     from eval.bench import BenchPlan, default_corpus, markdown, run_bench
     from eval.scale_bench import markdown as scale_markdown
     from eval.scale_bench import run_scale_bench
-    from service.engine import make_embedder
+    from service.opening import make_embedder
 
     settings = _settings()
     embedder = make_embedder(settings)

@@ -20,7 +20,7 @@ from index.retrievers import RetrievalSettings, SearchMode
 from index.vectorstores import StoreSettings
 from index.vectorstores.ann import AnnKind, AnnSettings
 from index.vectorstores.milvus import MilvusIndex, MilvusSettings
-from service.caps import MAX_K, MAX_QUERY_CHARS
+from service.limits.caps import MAX_K, MAX_QUERY_CHARS
 
 MIN_KEY_CHARS = 16
 # Settings that name a pluggable part, and the entry-point group it is looked up in.

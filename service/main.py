@@ -19,9 +19,9 @@ from service import errors, middleware
 from service.answering.answers import AnswerService
 from service.answering.conversations import Conversations
 from service.config import Settings, get_settings
-from service.engine import needs_seeds, open_when_up, seed_if_empty
 from service.feeds import start_polling, stop_polling
 from service.metrics import Metrics, timed_embedder
+from service.opening import needs_seeds, open_when_up, seed_if_empty
 from service.routes import (
     access,
     answer,

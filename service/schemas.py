@@ -9,7 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 from pydantic.config import JsonDict
 
 from index.retrievers import SearchMode as Mode
-from service.caps import DEFAULT_K, MAX_K, MAX_QUERY_CHARS
+from service.limits.caps import DEFAULT_K, MAX_K, MAX_QUERY_CHARS
 from service.llm import SPEC_PATTERN
 
 __all__ = ["DEFAULT_K", "MAX_K", "MAX_QUERY_CHARS", "Mode"]  # re-exported for the routes

@@ -43,7 +43,7 @@ def _runtime(threads: int) -> Callable[[Path], RunGraph]:
 
 def open_session(folder: Path, threads: int) -> Any:
     """An ONNX Runtime session on the folder's graph, on the CPU: what the light query path
-    (index/embedders/light.py) runs too, so both run the graph alike."""
+    (index/embedders/onnx_queries.py) runs too, so both run the graph alike."""
     import onnxruntime as ort
 
     options = ort.SessionOptions()
