@@ -143,7 +143,7 @@ class OpenAIClient:
                     self._max_retries,
                     wait,
                 )
-                time.sleep(wait)
+                self._backoff.pause(wait)
 
     def _attempt(self, payload: dict[str, Any], deadline: Deadline) -> httpx.Response:
         """One POST: an open 2xx response, _Retry when another go may help, else LLMError."""
