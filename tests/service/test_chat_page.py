@@ -168,6 +168,9 @@ def test_the_documents_panel_names_every_document(live_server: str, browser: Bro
     # 001 has no title, date or source: it is named by its first words once they are read.
     untitled = page.locator("#documents-list li[data-id='001_3086c8488f3bd921'] .doc-title")
     untitled.filter(has_text="On the morning of Thursday").wait_for()
+    # 000 opens with "BEIJING, May 5, 2025 /PRNewswire/ --": the name is the story's first words.
+    wire = page.locator("#documents-list li[data-id='000_00c3ffa30793be7d'] .doc-title")
+    assert wire.inner_text().startswith("“Amid growing global uncertainties")
     for row in rows.all():
         title = row.locator(".doc-title").inner_text()
         assert title and not RAW_ID.match(title)

@@ -2,7 +2,7 @@
 import { getJSON } from "./api.js";
 import { $, dayLabel, el } from "./dom.js";
 import { NARROW, WIDE, setDocumentsOpen } from "./layout.js";
-import { docLabel } from "./names.js";
+import { docLabel, learnName } from "./names.js";
 import { serverAway, setStatus } from "./server.js";
 
 let opener = null;  // what opened the pane, to give focus back on close
@@ -16,6 +16,7 @@ async function openDocument(id) {
     setStatus(failure.message, "down");
     return null;
   }
+  learnName(doc);
   $("source-title").textContent = docLabel(doc);
   $("source-meta").replaceChildren(
     [doc.date ? dayLabel(doc.date) : "no date", doc.source || "no source"].join(" · "), " · ",
