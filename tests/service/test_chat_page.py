@@ -185,15 +185,15 @@ def test_the_documents_panel_names_every_document(live_server: str, browser: Bro
     assert page.locator("#source mark").count() == 0
 
     ask(page, "What did Xi say about the friendship of China and Russia?")
-    for link in page.locator("li.assistant .passages a").all():
-        assert not RAW_ID.match(link.inner_text())
+    for name in page.locator("li.assistant .passages .article-name").all():
+        assert not RAW_ID.match(name.inner_text())
     page.close()
 
 
 def passage_meta(page: Page, answer: int) -> list[str]:
-    """The date and source line of each passage under the `answer`-th answer (from 0)."""
+    """The date and source line of each article under the `answer`-th answer (from 0)."""
     item = page.locator("li.assistant").nth(answer)
-    return [m.inner_text() for m in item.locator(".passages li .meta").all()]
+    return [m.inner_text() for m in item.locator(".passages .article-head .meta").all()]
 
 
 def test_date_and_source_filters_go_with_each_question(live_server: str, browser: Browser) -> None:
@@ -223,6 +223,35 @@ def test_date_and_source_filters_go_with_each_question(live_server: str, browser
     assert page.locator("#active-filters").inner_text() == "All articles"
     ask(page, question, answers=4)
     assert not {"filters", "mode", "as_of"} & set(sent[-1])
+    page.close()
+
+
+def test_the_passages_of_one_article_are_listed_under_it(
+    live_server: str, browser: Browser
+) -> None:
+    page = open_page(browser, live_server)
+    ask(page, "When did the two heads of state meet?")
+    item = page.locator("li.assistant").first
+    articles = item.locator(".passages > li.article").all()
+    ids = [a.get_attribute("data-id") for a in articles]
+    names = [a.locator(".article-name").inner_text() for a in articles]
+    numbers = [{int(n) for n in a.locator(".n").all_inner_texts()} for a in articles]
+    every = sorted(n for group in numbers for n in group)
+    assert every == list(range(1, len(every) + 1))  # each passage once, by its number
+    assert len(set(ids)) == len(ids) < len(every)  # one heading per article
+    cited = {int(n) for n in item.locator(".answer a.cite").all_inner_texts()}
+    shared = [i for i, group in enumerate(numbers) if len(cited & group) >= 2]
+    assert shared, "the answer cites two passages of one article"
+    # 000 opens "BEIJING, May 5, 2025 /PRNewswire/ -- Amid growing …": named after the dateline
+    assert names[ids.index("000_00c3ffa30793be7d")].startswith("“Amid growing global")
+
+    n = max(cited & numbers[shared[0]])  # its citation opens that passage, marked
+    item.locator(f".answer a.cite[data-n='{n}']").first.click()
+    marked = page.locator("#source mark#cited-span")
+    marked.wait_for()
+    assert page.locator("#source-title").inner_text() == names[shared[0]]
+    words = articles[shared[0]].locator(f"a.passage[data-n='{n}'] .words").inner_text()
+    assert " ".join(marked.inner_text().split()).startswith(words.rstrip("…"))
     page.close()
 
 

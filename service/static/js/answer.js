@@ -1,6 +1,6 @@
 // An answer once it is done: its sentences with their citations, when it holds, the figures
-// the passages give, and the passages themselves.
-import { dayLabel, el } from "./dom.js";
+// the passages give, and the passages themselves grouped by article.
+import { cut, dayLabel, el } from "./dom.js";
 import { docLabel } from "./names.js";
 import { showSource } from "./source.js";
 
@@ -103,16 +103,40 @@ function renderFigures(item, groups, passages) {
   item.append(el("table", { class: "figures" }, el("caption", {}, "Figures across sources"), head, body));
 }
 
+// Each article once, in the order of its best passage, with its passages under it by the
+// number the answer cites them by (their 1-based position in `passages`).
 function renderPassages(item, passages) {
   if (passages.length && item.dataset.answered === "false") {
     item.append(el("div", { class: "meta related" }, "Related passages"));
   }
-  const list = el("ol", { class: "passages" });
-  passages.forEach((p) => {
-    const link = el("a", { href: "#" }, docLabel(p));
-    link.addEventListener("click", (event) => { event.preventDefault(); showSource(p, link); });
-    list.append(el("li", {}, link, el("span", { class: "meta" },
-      ` · ${p.date ? dayLabel(p.date) : "no date"} · ${p.source || "no source"}`)));
+  const articles = new Map();
+  passages.forEach((passage, i) => {
+    if (!articles.has(passage.doc_id)) articles.set(passage.doc_id, []);
+    articles.get(passage.doc_id).push([i + 1, passage]);
   });
+  const list = el("ul", { class: "passages", "aria-label": "Passages by article" });
+  for (const cited of articles.values()) list.append(articleGroup(cited));
   item.append(list);
+}
+
+function articleGroup(cited) {
+  const [, first] = cited[0];
+  const when = first.date ? dayLabel(first.date) : "no date";
+  const head = el("div", { class: "article-head" },
+    el("span", { class: "article-name" }, docLabel(first)),
+    el("span", { class: "meta" }, ` · ${when} · ${first.source || "no source"}`));
+  const rows = cited.map(([n, passage]) => passageRow(n, passage));
+  return el("li", { class: "article", "data-id": first.doc_id }, head,
+            el("ol", { class: "article-passages" }, ...rows));
+}
+
+// A passage by its number, its span in the article and its first words; it opens marked.
+function passageRow(n, passage) {
+  const words = cut(passage.text.split(/\s+/).join(" ").trim(), 120);
+  const link = el("a", { href: "#", class: "passage", "data-n": String(n) },
+    el("span", { class: "n" }, String(n)), " ",
+    el("span", { class: "span" }, `chars ${passage.start}–${passage.end}`), " ",
+    el("span", { class: "words" }, words));
+  link.addEventListener("click", (event) => { event.preventDefault(); showSource(passage, link); });
+  return el("li", {}, link);
 }
