@@ -6,7 +6,7 @@ import { api } from "./js/api.js";
 import { ask, isBusy, newChat, run } from "./js/chat.js";
 import { $ } from "./js/dom.js";
 import { cancelDelete, loadAccess, loadDocuments, refreshLibrary } from "./js/documents.js";
-import { filtersChanged, resetFilters, setFiltersOpen } from "./js/filters.js";
+import { filtersChanged, resetFilters, restoreFilters, setFiltersOpen } from "./js/filters.js";
 import { NARROW, WIDE, setDocumentsOpen } from "./js/layout.js";
 import { server, whenReady } from "./js/server.js";
 import { closeSource } from "./js/source.js";
@@ -84,7 +84,7 @@ server.addEventListener("back", refreshLibrary);
 async function start() {
   setDocumentsOpen(WIDE.matches);
   setFiltersOpen(!NARROW.matches);
-  filtersChanged();
+  restoreFilters();
   await whenReady();
   await loadAccess();
   await refreshLibrary();

@@ -255,6 +255,39 @@ def test_the_passages_of_one_article_are_listed_under_it(
     page.close()
 
 
+def test_filters_are_kept_in_the_address_for_a_reload_or_a_link(
+    live_server: str, browser: Browser
+) -> None:
+    page = open_page(browser, live_server)
+    page.locator("#source-options label", has_text="Xinhua").click()
+    page.fill("#filter-from", "2025-05-01")
+    page.select_option("#filter-mode", "bm25")
+    assert page.url.endswith("/?date_from=2025-05-01&source=Xinhua&mode=bm25")
+    page.reload()
+    page.locator("#source-options label", has_text="Xinhua").wait_for()
+    assert page.input_value("#filter-from") == "2025-05-01"
+    assert page.input_value("#filter-mode") == "bm25"
+    assert page.is_checked("#source-options input[value='Xinhua']")
+    assert page.locator("#active-filters").inner_text() == "from 1 May 2025 · Xinhua · bm25"
+    page.click("#reset-filters")
+    assert page.url == f"{live_server}/"
+    page.close()
+
+    # A shared link: the day that does not exist and the unknown mode are left out, the rest set.
+    link = "?date_from=2025-05-01&date_to=2025-02-30&source=xinhua&as_of=2025-06-30&mode=fast"
+    page = open_page(browser, live_server + "/" + link)
+    sent = chat_bodies(page)
+    page.locator("#source-options input[value='Xinhua']:checked").wait_for()
+    assert page.input_value("#filter-to") == "" and page.input_value("#filter-mode") == ""
+    summary = "from 1 May 2025 · Xinhua · as of 30 June 2025"
+    assert page.locator("#active-filters").inner_text() == summary
+    assert page.url.endswith("/?date_from=2025-05-01&source=Xinhua&as_of=2025-06-30")
+    ask(page, "When did the two heads of state meet?")
+    assert sent[-1]["filters"] == {"date_from": "2025-05-01", "source": ["Xinhua"]}
+    assert sent[-1]["as_of"] == "2025-06-30" and "mode" not in sent[-1]
+    page.close()
+
+
 def test_the_answer_is_scrolled_into_view(live_server: str, browser: Browser) -> None:
     page = open_page(browser, live_server, 1280, 600)
     questions = [EXPO, "How much did China-Russia trade reach in 2024?", "Who is Andrey Denisov?"]

@@ -1,6 +1,11 @@
-// Filters: sent with every question and timeline, summed up on one line.
+// Filters: sent with every question and timeline, summed up on one line, and kept in the
+// page's address (`?date_from=…&date_to=…&source=…&as_of=…&mode=…`, the names GET /search
+// uses) so a reload keeps them and a link shares them.
 import { getJSON } from "./api.js";
 import { $, dayLabel, el } from "./dom.js";
+
+const FIELDS = { date_from: "filter-from", date_to: "filter-to", as_of: "filter-as-of", mode: "filter-mode" };
+const PARAMS = ["date_from", "date_to", "source", "as_of", "mode"];  // in the address's order
 
 let knownSources = [];  // [{name, documents}] from GET /sources
 
@@ -15,7 +20,7 @@ function currentFilters() {
   };
 }
 
-// The filters on as query parameters, as GET /timeline takes them.
+// The filters on as query parameters, as GET /timeline and the page's address take them.
 export function filterParams() {
   const { from, to, asOf, mode, sources } = currentFilters();
   const params = new URLSearchParams();
@@ -53,9 +58,13 @@ export function filterSummary() {
   return parts.join(" · ");
 }
 
-// After any change: the line that says which filters are on.
+// After any change: the line that says which filters are on, and the page's address.
 export function filtersChanged() {
   renderActiveFilters();
+  const url = new URL(window.location.href);
+  for (const name of PARAMS) url.searchParams.delete(name);
+  for (const [name, value] of filterParams()) url.searchParams.append(name, value);
+  if (url.href !== window.location.href) window.history.replaceState(window.history.state, "", url);
 }
 
 function renderActiveFilters() {
@@ -71,6 +80,26 @@ function renderActiveFilters() {
   $("filter-from").max = to;
 }
 
+// The filters a link or a reload brings. What the bar cannot hold (a day that does not exist,
+// an unknown mode) is left out, and the address is rewritten to what was kept.
+export function restoreFilters(search = window.location.search) {
+  const params = new URLSearchParams(search);
+  for (const [name, id] of Object.entries(FIELDS)) {
+    const value = params.get(name);
+    if (value !== null) keep($(id), value.trim());
+  }
+  const sources = params.getAll("source").map((s) => s.trim()).filter(Boolean);
+  if (sources.length) renderSourceOptions(sources);
+  filtersChanged();
+}
+
+// A date input takes only a real day, a select only one of its options; else it stays empty.
+function keep(field, value) {
+  if (field.tagName === "SELECT" && ![...field.options].some((o) => o.value === value)) return;
+  field.value = value;
+  if (field.value !== value) field.value = "";
+}
+
 export function resetFilters() {
   $("filters").reset();
   filtersChanged();
@@ -82,10 +111,15 @@ export function setFiltersOpen(open) {
   $("toggle-filters").setAttribute("aria-expanded", String(open));
 }
 
-// The checkboxes of the known sources; a ticked source stays even if it is gone from the index.
-function renderSourceOptions() {
-  const ticked = new Set(currentFilters().sources);
-  const names = [...new Set([...knownSources.map((s) => s.name), ...ticked])];
+// The checkboxes of the known sources; a ticked source stays even if it is gone from the index
+// (or not known yet), and one ticked in another case is the known one, as the server matches.
+function renderSourceOptions(ticked = currentFilters().sources) {
+  const names = knownSources.map((s) => s.name);
+  const byCase = new Map(names.map((name) => [name.toLowerCase(), name]));
+  for (const name of ticked) {
+    if (!byCase.has(name.toLowerCase())) { byCase.set(name.toLowerCase(), name); names.push(name); }
+  }
+  const on = new Set(ticked.map((name) => byCase.get(name.toLowerCase())));
   const counts = new Map(knownSources.map((s) => [s.name, s.documents]));
   if (!names.length) {
     $("source-options").replaceChildren(el("span", { class: "meta" }, "no sources known"));
@@ -93,7 +127,7 @@ function renderSourceOptions() {
   }
   $("source-options").replaceChildren(...names.map((name) => {
     const box = el("input", { type: "checkbox", value: name });
-    box.checked = ticked.has(name);
+    box.checked = on.has(name);
     const count = counts.has(name) ? el("span", { class: "meta" }, ` ${counts.get(name)}`) : "";
     return el("label", { class: "chip" }, box, ` ${name}`, count);
   }));
@@ -111,4 +145,5 @@ export async function loadSources(documents) {
       .sort((a, b) => b.documents - a.documents);
   }
   renderSourceOptions();
+  filtersChanged();  // a source ticked in another case now reads as the index spells it
 }
