@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from index.excerpt import excerpt
+from index.excerpt import OPENING_CHARS, first_words
 from index.filters import Filters
 from index.models import Chunk, DocSummary, Document, Passage
 
@@ -63,9 +63,6 @@ class Chunked:
     text: str
     vids: list[int]
     spans: list[tuple[int, int]]
-
-
-EXCERPT_CHARS = 100
 
 
 class DocStore:
@@ -294,16 +291,14 @@ class DocStore:
             .execute(
                 "SELECT d.id, d.title, d.date, d.source, d.url, length(d.text), "
                 "(SELECT count(*) FROM chunks c WHERE c.doc_id = d.id), d.indexed_at, "
-                f"substr(d.text, 1, {EXCERPT_CHARS * 2}) "
+                f"substr(d.text, 1, {OPENING_CHARS}) "
                 f"FROM documents d WHERE {where} ORDER BY d.id LIMIT ? OFFSET ?",
                 (*args, limit, offset),
             )
             .fetchall()
         )
         return [
-            DocSummary(
-                id, title, day, source, url, chars, chunks, at, excerpt(opening, EXCERPT_CHARS)
-            )
+            DocSummary(id, title, day, source, url, chars, chunks, at, first_words(opening))
             for id, title, day, source, url, chars, chunks, at, opening in rows
         ]
 

@@ -206,7 +206,9 @@ class DocumentSummary(BaseModel):
     chars: int
     chunks: int
     indexed_at: str
-    excerpt: str = Field(..., description="The text's first words (~100 characters).")
+    excerpt: str = Field(
+        ..., description="The text's first words (~100 characters), after a wire dateline."
+    )
 
 
 class DocumentList(BaseModel):
@@ -257,6 +259,7 @@ class DocumentOut(BaseModel):
     date: str | None
     source: str | None
     url: str | None
+    excerpt: str = Field(..., description="As in the listing: a name when there is no title.")
     text: str
     chunks: list[ChunkSpan]
 

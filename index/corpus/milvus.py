@@ -43,7 +43,7 @@ from typing import Any, TypeVar
 import numpy as np
 
 from index.corpus.base import CorpusSettings, EngineUnavailable, Scored, Settle, Stored
-from index.excerpt import excerpt
+from index.excerpt import OPENING_CHARS, first_words
 from index.filters import Filters
 from index.manifest import IndexMismatch, Manifest
 from index.models import Chunk, DocSummary, Document, Passage
@@ -61,7 +61,6 @@ log = logging.getLogger(__name__)
 MAX_VARCHAR = 65_535  # bytes: Milvus's largest VARCHAR
 MAX_ID = 1_024  # bytes of a document id
 REQUEST_BYTES = 8 << 20  # rows per insert: well under gRPC's message cap
-EXCERPT_CHARS = 100
 SEP = "\x1f"  # joins a document id and a version into a key; sorts before any printable char
 DUMMY = [1.0, 0.0]  # Milvus wants a vector field in every collection
 # How long cached answers that need a scan of the corpus are kept (a shared engine changes
@@ -794,7 +793,7 @@ def _doc_row(one: Stored, version: int) -> dict[str, Any]:
         "hash": one.hash,
         "id_key": doc.id.lower(),
         "title_key": (doc.title or "").lower(),
-        "opening": doc.text[: EXCERPT_CHARS * 2],
+        "opening": doc.text[:OPENING_CHARS],
         "text": head,
         "parts": len(rest),
         "chars": len(doc.text),
@@ -876,7 +875,7 @@ def _summary(row: dict[str, Any]) -> DocSummary:
         int(row["chars"]),
         int(row["chunks"]),
         row["indexed_at"],
-        excerpt(row["opening"], EXCERPT_CHARS),
+        first_words(row["opening"]),
     )
 
 

@@ -9,6 +9,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, File, HTTPException, Query, UploadFile
 from pydantic import Field
 
+from index.excerpt import first_words
 from index.metadata import extract_metadata
 from index.models import Document
 from index.newsindex import NewsIndex, UpsertReport
@@ -170,6 +171,7 @@ def get_document(doc_id: str, index: IndexDep) -> DocumentOut:
         date=doc.date,
         source=doc.source,
         url=doc.url,
+        excerpt=first_words(doc.text),
         text=doc.text,
         chunks=spans,
     )

@@ -1,0 +1,11 @@
+// The page's panes for the screen's width: phones stack them, wide screens show three.
+import { $ } from "./dom.js";
+
+export const NARROW = window.matchMedia("(max-width: 760px)");   // one column, panels stacked
+export const WIDE = window.matchMedia("(min-width: 1101px)");     // room for three panes side by side
+
+export function setDocumentsOpen(open) {
+  $("documents").hidden = !open;
+  $("layout").classList.toggle("with-documents", open);
+  $("toggle-documents").setAttribute("aria-expanded", String(open));
+}
