@@ -84,9 +84,11 @@ def _reader() -> NewsIndex:
         return _index(read_only=True)
 
 
-def _sink(server: str | None = None) -> Sink:
+def _sink(server: str | None = None, every_core: bool = False) -> Sink:
     """Where writes go: the server at `server`, else the local index, else (while a server owns
-    the index) that server. Two processes never write one index."""
+    the index) that server. Two processes never write one index. `every_core`: a local index
+    this process writes alone embeds on every core (unless NEWSRAG_EMBED_THREADS says
+    otherwise): no server is serving it, so no search needs the other one."""
     from index.lock import IndexBusy
     from service.remote import RemoteIndex
 
@@ -94,6 +96,10 @@ def _sink(server: str | None = None) -> Sink:
     if server is None:
         owner = _writer_now()
         if owner is None:
+            alone = every_core and settings.backend == "local"
+            if alone and "embed_threads" not in settings.model_fields_set:
+                _overrides["embed_threads"] = 0
+                err.print("[dim]no server serves this index: embedding on every core[/dim]")
             try:
                 return _index()
             except IndexBusy as exc:  # a writer came in between

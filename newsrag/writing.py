@@ -45,7 +45,7 @@ def index_cmd(
     from index.sources.base import close_sink
     from service.remote import RemoteError
 
-    sink = _sink(server)
+    sink = _sink(server, every_core=True)
     files = list(discover(paths))
     columns = (TextColumn("indexing"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
     try:
