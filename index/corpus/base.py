@@ -130,6 +130,10 @@ class StateStore(Protocol):
 
     def delete(self, key: str) -> None: ...
 
+    def keys(self, prefix: str) -> list[str]:
+        """The keys that begin with `prefix` ("watch/" lists every watch), sorted."""
+        ...
+
 
 class Leases(Protocol):
     """Work that one process at a time should do (polling feeds, sweeping): held by whoever

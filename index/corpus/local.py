@@ -322,14 +322,21 @@ class LocalView:
 
 
 class FileState:
-    """Records as JSON files in the index directory (`feeds` is feeds.json), each replaced
-    whole, so a crash never leaves half of one."""
+    """Records as JSON files in the index directory (`feeds` is feeds.json, `watch/a1` is
+    watch/a1.json), each replaced whole, so a crash never leaves half of one."""
 
     def __init__(self, directory: Path) -> None:
         self.directory = directory
 
     def _path(self, key: str) -> Path:
-        return self.directory / f"{re.sub(r'[^A-Za-z0-9_.-]', '_', key)}.json"
+        *folders, name = [_safe(part) for part in key.split("/")]
+        return self.directory.joinpath(*folders, f"{name}.json")
+
+    def keys(self, prefix: str) -> list[str]:
+        folder, _, start = prefix.rpartition("/")
+        where = self.directory.joinpath(*(_safe(p) for p in folder.split("/") if p))
+        found = [f"{folder}/{f.stem}" if folder else f.stem for f in where.glob("*.json")]
+        return sorted(key for key in found if key.startswith(prefix))
 
     def get(self, key: str) -> dict[str, Any] | None:
         return read_json(self._path(key))
@@ -339,6 +346,11 @@ class FileState:
 
     def delete(self, key: str) -> None:
         self._path(key).unlink(missing_ok=True)
+
+
+def _safe(part: str) -> str:
+    """A key's part as a file name (keys are ids and names: nothing is lost in practice)."""
+    return re.sub(r"[^A-Za-z0-9_.-]", "_", part) or "_"
 
 
 class OneProcess:

@@ -699,6 +699,11 @@ class MilvusState:
     def delete(self, key: str) -> None:
         self.corpus._delete("state", f"key == {_quote(key)}")
 
+    def keys(self, prefix: str) -> list[str]:
+        pattern = prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        rows = self.corpus._scan("state", f"key like {_quote(pattern + '%')}", ["key"])
+        return sorted({row["key"] for row in rows})
+
     def expire(self, prefix: str = "conversation/", days: float = 7.0) -> None:
         """Forgets records under `prefix` not written for `days`."""
         old = version_at(time.time() - days * 86400)
