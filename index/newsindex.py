@@ -8,7 +8,7 @@ Callers (service/, eval/, the command line) use only what is here: `search`, `do
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
@@ -92,6 +92,7 @@ class NewsIndex:
         )
         self._background = Background()  # embedding for writes, at a lower priority
         self._listeners: list[WriteListener] = []
+        self._closing: list[Callable[[], None]] = []
 
     def _settle(self, found: Manifest | None) -> Manifest:
         """The manifest to keep: the one found, if it fits this model and chunking (else
@@ -258,10 +259,18 @@ class NewsIndex:
                 listener.deleted(doc_id)
         return gone
 
+    def on_close(self, callback: Callable[[], None]) -> None:
+        """`callback` runs first when the index closes (a listener finishing its work)."""
+        self._closing.append(callback)
+
     def listen(self, listener: WriteListener) -> None:
         """`listener` hears of every write once it has committed, from whichever path it came
         (HTTP, feeds, folders, `newsrag index`): what standing questions and stories follow."""
         self._listeners.append(listener)
+
+    def unlisten(self, listener: WriteListener) -> None:
+        if listener in self._listeners:
+            self._listeners.remove(listener)
 
     def announce(self, url: str) -> None:
         """Tells other processes where this one serves the index (`newsrag index` sends its
@@ -269,5 +278,8 @@ class NewsIndex:
         self.corpus.announce(url)
 
     def close(self) -> None:
+        for callback in self._closing:
+            callback()
+        self._closing = []
         self._background.close()
         self.corpus.close()

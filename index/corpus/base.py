@@ -134,6 +134,10 @@ class StateStore(Protocol):
         """The keys that begin with `prefix` ("watch/" lists every watch), sorted."""
         ...
 
+    def items(self, prefix: str) -> list[tuple[str, dict[str, Any]]]:
+        """The records whose keys begin with `prefix`, by key, read at once."""
+        ...
+
 
 class Leases(Protocol):
     """Work that one process at a time should do (polling feeds, sweeping): held by whoever
