@@ -272,6 +272,10 @@ class NewsIndex:
         if listener in self._listeners:
             self._listeners.remove(listener)
 
+    def checkpoint(self) -> None:
+        """After a bulk write: what was written made cheap to search and safe on disk."""
+        self.corpus.checkpoint()
+
     def announce(self, url: str) -> None:
         """Tells other processes where this one serves the index (`newsrag index` sends its
         documents there rather than opening a second writer)."""

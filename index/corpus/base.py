@@ -232,6 +232,11 @@ class Corpus(Protocol):
         """None when the storage answers, else why not."""
         ...
 
+    def checkpoint(self) -> None:
+        """Makes what was written cheap to search and safe on disk (a good moment: after a
+        bulk write): local, the vector store saved; Milvus, its collections flushed."""
+        ...
+
     def maintain(self) -> None:
         """Upkeep one process does at a time, every minute or so (under the `maintenance`
         lease): what writers that died left behind in a shared engine."""
