@@ -524,8 +524,8 @@ def asks_about(question: str, period: Period) -> bool:
     News questions often set the scene first: "A Banksy mural was stolen last year. Where was
     it found?", "Which group won the 2020 Nobel Peace Prize?", "after February's coup". Read
     as windows, such periods pull a question about this week's news back to the period itself
-    (on realtimeqa, 214 such questions: nDCG@10 0.946 read as about the present, 0.879 as
-    windows). So a period counts only in the sentence that asks, and not as a possessive
+    (measured on realtimeqa: docs/tuning.md). So a period counts only in the sentence that asks,
+    and not as a possessive
     ("February's") or a bare year naming a thing ("the 2020 Census")."""
     asking = _asking_sentence(question)
     if not asking[0] <= period.at[0] < asking[1]:

@@ -62,8 +62,8 @@ ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
 
 def settle_heap() -> None:
     """What start-up loaded (model, tokenizer, modules, index) lives as long as the process.
-    Frozen out of the cyclic collector, it no longer makes each full collection a pause of
-    ~0.4 s for every request in flight (traced at 8 clients; gone with the collector off)."""
+    Frozen out of the cyclic collector, it no longer makes each full collection a long pause
+    for every request in flight (docs/tuning.md)."""
     gc.collect()
     gc.freeze()
 
