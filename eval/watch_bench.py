@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import random
+import tempfile
 import threading
 import time
 from collections.abc import Sequence
@@ -21,7 +22,7 @@ from typing import Any
 
 import httpx
 
-from eval.bench import SERVER_ENV, BenchPlan, Say, warm_up
+from eval.bench import SERVER_ENV, BenchPlan, Say, scaled_setup, warm_up
 from eval.ingest_bench import Article, make_article, median
 from eval.load import Call, LoadReport, run_load
 from eval.server import local_server
@@ -72,28 +73,9 @@ def run_watch_bench(
     plan: BenchPlan, say: Say, embedder: Any, chunks: int = 100_000
 ) -> dict[str, Any]:
     """The scaled index the local bench searches, at `chunks` chunks, then `bench_watches`."""
-    import tempfile
-
-    from eval.bench import (
-        bench_indexing,
-        corpus_documents,
-        corpus_queries,
-        passage_sentences,
-        scaled_index,
-        source_chunks,
-    )
-    from index.newsindex import NewsIndex
-
     with tempfile.TemporaryDirectory(prefix="newsrag-watches-") as tmp:
-        work = Path(tmp)
-        bench_indexing(corpus_documents(plan.corpus, plan.index_docs), embedder, work)
-        source = NewsIndex(work / "indexing", embedder)
-        sentences = passage_sentences(source_chunks(source)[0])
-        folder, drawn = scaled_index(work / "scaled", source, chunks)
-        source.close()
-        return bench_watches(
-            folder, chunks, corpus_queries(plan.corpus) or drawn, sentences, plan, say
-        )
+        folder, asked, sentences = scaled_setup(plan, embedder, Path(tmp), chunks)
+        return bench_watches(folder, chunks, asked, sentences, plan, say)
 
 
 def _watch(url: str, queries: list[str], articles: list[Article], count: int) -> dict[str, str]:

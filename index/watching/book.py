@@ -4,6 +4,7 @@ watches survive restarts and every replica sees the same ones."""
 
 from __future__ import annotations
 
+import logging
 import secrets
 import threading
 import uuid
@@ -11,9 +12,10 @@ from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Literal
 
-from index.corpus.base import StateStore
+from index.corpus.base import EngineUnavailable, StateStore
 from index.filters import Filters
 
+log = logging.getLogger(__name__)
 Per = Literal["article", "story"]
 MAX_MATCHES = 500  # kept per watch, newest last; older ones leave the feed first
 WATCH, MATCHES = "watch/", "watch-matches/"
@@ -128,7 +130,10 @@ class WatchBook:
         self.store = store
         self._lock = threading.Lock()
         self._watches: dict[str, Watch] = {}
-        self.reload()
+        try:
+            self.reload()
+        except EngineUnavailable as exc:  # the engine away at start: the matcher reads again
+            log.warning("watches not read yet: %s", exc)
 
     def reload(self) -> None:
         loaded = {record["id"]: Watch(**record) for _, record in self.store.items(WATCH)}

@@ -10,7 +10,7 @@ from sse_starlette import EventSourceResponse
 
 from index.watching import Match, Watch, Watching
 from service import atom
-from service.deps import SettingsDep
+from service.deps import HubDep, SettingsDep, WatchingDep
 from service.routes.search import only_parameters
 from service.schemas import (
     DeliveryOut,
@@ -22,26 +22,9 @@ from service.schemas import (
     WatchRequest,
 )
 from service.security import principal_of
-from service.watch_events import Hub
 
 router = APIRouter(prefix="/watches", tags=["watches"])
 NONE = only_parameters()
-
-
-async def get_watching(request: Request) -> Watching:
-    watching: Watching | None = getattr(request.app.state, "watching", None)
-    if watching is None:
-        raise HTTPException(503, "the index is still loading")
-    return watching
-
-
-async def get_hub(request: Request) -> Hub:
-    hub: Hub = request.app.state.hub
-    return hub
-
-
-WatchingDep = Annotated[Watching, Depends(get_watching)]
-HubDep = Annotated[Hub, Depends(get_hub)]
 
 
 def watch_out(watching: Watching, watch: Watch, secret: bool = False) -> WatchOut:
