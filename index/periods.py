@@ -42,6 +42,11 @@ _FUTURE = re.compile(
     re.IGNORECASE,
 )
 _SENTENCE_EDGE = re.compile(r"[.!?\n]")
+# A past-tense verb told with the day itself ("China on Sunday announced that Xi will visit",
+# "said on Sunday"): that day is past, whatever else the sentence looks forward to.
+_PAST_VERB = r"(?:said|told|(?!(?:expect|schedul|plann|slat|due|need)ed)\w+ed)"
+_TOLD_AFTER = re.compile(rf"\s*,?\s*(?:\w+ly\s+)?{_PAST_VERB}\b", re.IGNORECASE)
+_TOLD_BEFORE = re.compile(rf"\b{_PAST_VERB}\s+(?:on\s+)?$", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -185,6 +190,11 @@ def _future(text: str, at: int) -> bool:
     return bool(_FUTURE.search(text, start, following.start() if following else len(text)))
 
 
+def _told(text: str, start: int, end: int) -> bool:
+    """A past-tense verb right beside the time at `start`..`end` tells when it happened."""
+    return bool(_TOLD_AFTER.match(text, end)) or bool(_TOLD_BEFORE.search(text, 0, start))
+
+
 def _number(word: str) -> int:
     return int(word) if word.isdigit() else _NUMBERS[word.lower()]
 
@@ -245,7 +255,9 @@ class _Context:
 
     def forward(self) -> bool:
         """Read a yearless date or bare weekday forward: the sentence speaks of the future."""
-        return not self.asked and _future(self.text, self.match.start())
+        if self.asked or _told(self.text, self.match.start(), self.match.end()):
+            return False
+        return _future(self.text, self.match.start())
 
     def nearest(self, candidates: list[Days]) -> Days:
         """Of the readings (in time order), the latest begun by the anchor day, or the first

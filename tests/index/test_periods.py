@@ -122,3 +122,17 @@ def test_a_passage_is_read_once_for_every_search_that_shows_it(
     assert periods.relative_in(text, "2025-05-08") == first  # remembered, not read again
     with pytest.raises(AssertionError, match="read again"):  # another date is another reading
         periods.relative_in(text, "2025-06-08")
+
+
+@pytest.mark.parametrize(
+    ("text", "day"),
+    [
+        ("China on Sunday announced that Xi will pay a state visit", "2025-05-04"),
+        ("Officials said on Sunday that the plant will reopen", "2025-05-04"),
+        ("A rally planned on Sunday will go ahead", "2025-05-11"),
+        ("The summit will open on Sunday", "2025-05-11"),
+    ],
+)
+def test_a_day_told_with_a_past_verb_is_past(text: str, day: str) -> None:
+    (found,) = periods.relative_in(text, "2025-05-05")  # a Monday
+    assert found.start.isoformat() == day
