@@ -193,13 +193,15 @@ class Embedder:
                 self._observe(kind, time.perf_counter() - started)
 
     def _embed_one(self, text: str) -> np.ndarray:
+        if self.query_backend in BATCH_DEPENDENT:
+            # One at a time, so the same vector under load; on the caller's thread, so that
+            # concurrent queries run on every core instead of queueing for one worker.
+            vector: np.ndarray = self._query_runtime().encode([text], 1, False)[0]
+            return vector
         return self._batcher.embed(text)
 
     def _encode_queries(self, texts: list[str]) -> np.ndarray:
-        runtime = self._query_runtime()
-        if self.query_backend in BATCH_DEPENDENT:  # one at a time: the same vector under load
-            return np.concatenate([runtime.encode([text], 1, False) for text in texts])
-        return runtime.encode(texts, self.batch_size, False)
+        return self._query_runtime().encode(texts, self.batch_size, False)
 
     def _runtime_options(self, threads: int) -> BackendOptions:
         folder = Path(resolve_model(self.model_id))
