@@ -32,6 +32,7 @@ from service.routes import (
     metrics,
     search,
     sources,
+    stories,
     timeline,
 )
 from service.schemas import ErrorBody
@@ -99,6 +100,7 @@ def create_app(
         app.state.conversations = Conversations(store=opened.state if opened.shared else None)
         app.state.feeds = start_polling(config, opened, opened.state, opened.leases)
         app.state.upkeep = start_upkeep(opened)
+        opened.stories.catch_up()  # documents written before stories were, or never grouped
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -126,7 +128,19 @@ def create_app(
     app.state.startup = startup
     app.state.metrics = Metrics(app.state)
     errors.install(app)
-    routers = (search, answer, chat, timeline, documents, sources, access, feeds, health, metrics)
+    routers = (
+        search,
+        answer,
+        chat,
+        timeline,
+        stories,
+        documents,
+        sources,
+        access,
+        feeds,
+        health,
+        metrics,
+    )
     for module in routers:
         app.include_router(module.router, responses=ERROR_RESPONSES)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
