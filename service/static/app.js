@@ -10,6 +10,7 @@ import { filtersChanged, resetFilters, restoreFilters, setFiltersOpen } from "./
 import { NARROW, WIDE, setDocumentsOpen } from "./js/layout.js";
 import { server, whenReady } from "./js/server.js";
 import { closeSource } from "./js/source.js";
+import { showStories } from "./js/stories.js";
 import { showTimeline } from "./js/timeline.js";
 
 $("ask").addEventListener("submit", (event) => {
@@ -25,6 +26,12 @@ $("timeline").addEventListener("click", () => {
   if (!topic) { $("question").focus(); return; }
   $("question").value = "";
   run(() => showTimeline(topic));
+});
+
+$("stories").addEventListener("click", () => {
+  const words = $("question").value.trim();
+  $("question").value = "";
+  run(() => showStories(words));
 });
 
 $("close-source").addEventListener("click", closeSource);
