@@ -230,6 +230,9 @@ class MemoryState:
             at += 1
         return found
 
+    def items(self, prefix: str) -> list[tuple[str, dict[str, Any]]]:
+        return [(key, self.values[key]) for key in self.keys(prefix)]
+
 
 def mistakes(pairs: Iterable[Pair], story_of: Mapping[str, str]) -> list[tuple[Pair, bool]]:
     """The pairs the grouper got wrong, each with whether it grouped them."""

@@ -8,7 +8,7 @@ Callers (service/, eval/, the command line) use only what is here: `search`, `do
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
@@ -100,6 +100,7 @@ class NewsIndex:
         )
         self._background = Background()  # embedding for writes, at a lower priority
         self._listeners: list[WriteListener] = []
+        self._closing: list[Callable[[], None]] = []
         self.stories_on = stories
         self.stories = Stories(self.corpus, grouping=stories and not settings.read_only)
         if self.stories.grouping:
@@ -280,10 +281,22 @@ class NewsIndex:
                 listener.deleted(doc_id)
         return gone
 
+    def on_close(self, callback: Callable[[], None]) -> None:
+        """`callback` runs first when the index closes (a listener finishing its work)."""
+        self._closing.append(callback)
+
     def listen(self, listener: WriteListener) -> None:
         """`listener` hears of every write once it has committed, from whichever path it came
         (HTTP, feeds, folders, `newsrag index`): what standing questions and stories follow."""
         self._listeners.append(listener)
+
+    def unlisten(self, listener: WriteListener) -> None:
+        if listener in self._listeners:
+            self._listeners.remove(listener)
+
+    def checkpoint(self) -> None:
+        """After a bulk write: what was written made cheap to search and safe on disk."""
+        self.corpus.checkpoint()
 
     def announce(self, url: str) -> None:
         """Tells other processes where this one serves the index (`newsrag index` sends its
@@ -291,6 +304,9 @@ class NewsIndex:
         self.corpus.announce(url)
 
     def close(self) -> None:
+        for callback in self._closing:
+            callback()
+        self._closing = []
         self._background.close()
         self.stories.close()  # groups what this process wrote before the corpus closes
         self.corpus.close()

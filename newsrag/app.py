@@ -101,7 +101,7 @@ def _sink(server: str | None = None, every_core: bool = False) -> Sink:
                 _overrides["embed_threads"] = 0
                 err.print("[dim]no server serves this index: embedding on every core[/dim]")
             try:
-                return _index()
+                return _watched(_index())
             except IndexBusy as exc:  # a writer came in between
                 owner = exc.owner
         if owner.url is None:
@@ -111,6 +111,15 @@ def _sink(server: str | None = None, every_core: bool = False) -> Sink:
         err.print(f"[dim]the server at {server} owns the index: sending the documents there[/dim]")
     keys = settings.admin_keys or settings.api_keys
     return RemoteIndex(server, keys[0].get_secret_value() if keys else None)
+
+
+def _watched(index: NewsIndex) -> NewsIndex:
+    """An index this process writes alone: its watches are checked here, as a server would
+    (the matching finishes before the index closes)."""
+    from index.watching import Watching
+
+    Watching(index)
+    return index
 
 
 @app.callback()

@@ -5,12 +5,22 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date, datetime
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.markup import escape
 
-from newsrag.app import AsOfOption, _day, _reader, _settings, app, console, docs_app, err
+from newsrag.app import (
+    AsOfOption,
+    _day,
+    _reader,
+    _settings,
+    _writer_now,
+    app,
+    console,
+    docs_app,
+    err,
+)
 from service.limits.caps import MAX_K
 
 # Each command imports what it runs when it runs: `newsrag --help` loads no index, model or
@@ -339,3 +349,70 @@ def chat(
         history.append({"role": "assistant", "content": result.answer})
     answers.close()
     answers.index.close()
+
+
+@app.command()
+def track(
+    question: Annotated[str, typer.Argument(help="The question to follow.")],
+    server: Annotated[
+        str | None, typer.Option(help="The newsrag server (default: the one serving the index).")
+    ] = None,
+    threshold: Annotated[float | None, typer.Option(help="Match score to reach.")] = None,
+    limit: Annotated[int | None, typer.Option(min=1, help="Stop after this many matches.")] = None,
+) -> None:
+    """Follow a question: print each passage of a new article that answers it, as articles
+    arrive (a watch on the server; Ctrl-C stops printing, the watch stays)."""
+    import httpx
+
+    settings = _settings()
+    owner = _writer_now()
+    url = (server or (owner.url if owner and owner.url else settings.public_url)).rstrip("/")
+    keys = settings.api_keys + settings.admin_keys
+    headers = {"Authorization": f"Bearer {keys[0].get_secret_value()}"} if keys else {}
+    body: dict[str, object] = {"query": question}
+    if threshold is not None:
+        body["threshold"] = threshold
+    with httpx.Client(base_url=url, headers=headers, timeout=None) as client:
+        try:
+            made = client.post("/watches", json=body, timeout=30)
+        except httpx.HTTPError as exc:
+            err.print(
+                f"[red]error:[/red] no newsrag server at {url} ({exc}): start `newsrag serve`"
+            )
+            raise typer.Exit(1) from exc
+        if made.status_code != 201:
+            err.print(f"[red]error:[/red] {escape(made.json().get('message', made.text))}")
+            raise typer.Exit(2)
+        watch = made.json()
+        err.print(
+            f"[dim]following as watch {watch['id']} (threshold {watch['threshold']:g}); "
+            f"feed: {url}/watches/{watch['id']}/feed[/dim]"
+        )
+        try:
+            _print_matches(client, watch["id"], limit)
+        except KeyboardInterrupt:
+            pass
+
+
+def _print_matches(client: Any, watch_id: str, limit: int | None) -> None:
+    """Each `match` event of the watch's stream, printed as it comes."""
+    import json
+
+    shown = 0
+    with client.stream("GET", f"/watches/{watch_id}/events") as events:
+        kind = None
+        for line in events.iter_lines():
+            if line.startswith("event:"):
+                kind = line.split(":", 1)[1].strip()
+            elif line.startswith("data:") and kind == "match":
+                match = json.loads(line.split(":", 1)[1])
+                console.print(
+                    f"[bold]{escape(match['title'] or match['doc_id'])}[/bold]  "
+                    f"{match['date'] or 'no date'} · {match['source'] or 'no source'} · "
+                    f"{match['doc_id']} [{match['start']}:{match['end']}] · "
+                    f"score {match['score']:.3f}\n   {escape(match['text'][:240])}\n",
+                    highlight=False,
+                )
+                shown += 1
+                if limit is not None and shown >= limit:
+                    return

@@ -399,6 +399,42 @@ def eval_stories(
         report.write_text(markdown(scores, Matching(), costs, mistakes(labelled, story_of), tuned))
 
 
+@app.command("eval-watches")
+def eval_watches(
+    dataset: Annotated[str, typer.Argument(help="A dated BEIR set (default: realtimeqa).")] = (
+        "realtimeqa"
+    ),
+    lead: Annotated[
+        int, typer.Option(min=0, help="Days before a question is asked that its watch starts.")
+    ] = 7,
+    limit: Annotated[int | None, typer.Option(min=1, help="Only the first N questions.")] = None,
+    json_file: Annotated[
+        Path | None, typer.Option("--json", help="Write the figures here.")
+    ] = None,
+) -> None:
+    """Stream a dated set into a fresh index, one article at a time, with one watch per
+    question: how often the evidence fires its watch, and how many matches a watch gets."""
+    from eval.watch_eval import evaluate_watches, markdown
+    from service.opening import make_embedder, open_index
+
+    settings = _settings()
+    found = _dataset(dataset, settings.eval_data)
+    if found is None:
+        raise typer.Exit(2)
+    embedder = make_embedder(settings)
+    row = evaluate_watches(
+        found,
+        lambda path: open_index(settings.model_copy(update={"index_dir": path}), embedder),
+        settings.index_dir.parent / "eval",
+        lead,
+        limit,
+        say=partial(err.print, highlight=False),
+    )
+    console.print(markdown(row), highlight=False, markup=False)
+    if json_file:
+        json_file.write_text(json.dumps(row, indent=2))
+
+
 @app.command()
 def load(
     url: Annotated[str | None, typer.Option(help="A running server; default: start one.")] = None,
@@ -452,6 +488,13 @@ def bench(
             "loopback server, one replica then two (docs/scaling.md)."
         ),
     ] = "local",
+    watches: Annotated[
+        bool,
+        typer.Option(
+            help="What 1,000 watches cost a server at 100k chunks while an article a second "
+            "arrives (docs/watches.md)."
+        ),
+    ] = False,
 ) -> None:
     """Indexing speed against plain sentence-transformers, /search over HTTP at 10k-1M chunks
     (also while articles are POSTed), and ANN recall, measured in one run on this machine."""
@@ -464,7 +507,13 @@ def bench(
     embedder = make_embedder(settings)
     plan = BenchPlan.make(quick, corpus or default_corpus(settings.eval_data), SERVE)
     say = partial(err.print, highlight=False, soft_wrap=True)
-    if backend == "milvus":
+    if watches:
+        from eval.watch_bench import markdown as watch_markdown
+        from eval.watch_bench import run_watch_bench
+
+        results = run_watch_bench(plan, say, embedder)
+        tables = watch_markdown(results)
+    elif backend == "milvus":
         results = run_scale_bench(plan, say, embedder)
         tables = scale_markdown(results)
     elif backend == "local":

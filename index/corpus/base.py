@@ -138,6 +138,10 @@ class StateStore(Protocol):
         """The keys that begin with `prefix` ("watch/" lists every watch), sorted."""
         ...
 
+    def items(self, prefix: str) -> list[tuple[str, dict[str, Any]]]:
+        """The records whose keys begin with `prefix`, by key, read at once."""
+        ...
+
 
 class Leases(Protocol):
     """Work that one process at a time should do (polling feeds, sweeping): held by whoever
@@ -236,6 +240,11 @@ class Corpus(Protocol):
 
     def health(self) -> str | None:
         """None when the storage answers, else why not."""
+        ...
+
+    def checkpoint(self) -> None:
+        """Makes what was written cheap to search and safe on disk (a good moment: after a
+        bulk write): local, the vector store saved; Milvus, its collections flushed."""
         ...
 
     def maintain(self) -> None:

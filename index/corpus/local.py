@@ -349,6 +349,10 @@ class FileState:
         found = [f"{folder}/{f.stem}" if folder else f.stem for f in where.glob("*.json")]
         return sorted(key for key in found if key.startswith(prefix))
 
+    def items(self, prefix: str) -> list[tuple[str, dict[str, Any]]]:
+        found = ((key, self.get(key)) for key in self.keys(prefix))
+        return [(key, value) for key, value in found if value is not None]
+
     def get(self, key: str) -> dict[str, Any] | None:
         return read_json(self._path(key))
 

@@ -84,16 +84,21 @@ class SqliteState:
             db.execute("DELETE FROM records WHERE key = ?", (key,))
 
     def keys(self, prefix: str) -> list[str]:
+        return [key for (key,) in self._rows("key", prefix)]
+
+    def items(self, prefix: str) -> list[tuple[str, dict[str, Any]]]:
+        return [(key, json.loads(value)) for key, value in self._rows("key, value", prefix)]
+
+    def _rows(self, columns: str, prefix: str) -> list[tuple[Any, ...]]:
         with self._connection() as db:
             if db is None:
                 return []
             if not prefix:
-                rows = db.execute("SELECT key FROM records ORDER BY key")
-            else:  # a range on the primary key: an index search, not a scan
-                after = prefix[:-1] + chr(ord(prefix[-1]) + 1)
-                query = "SELECT key FROM records WHERE key >= ? AND key < ? ORDER BY key"
-                rows = db.execute(query, (prefix, after))
-            return [key for (key,) in rows]
+                return db.execute(f"SELECT {columns} FROM records ORDER BY key").fetchall()
+            # a range on the primary key: an index search, not a scan
+            after = prefix[:-1] + chr(ord(prefix[-1]) + 1)
+            query = f"SELECT {columns} FROM records WHERE key >= ? AND key < ? ORDER BY key"
+            return db.execute(query, (prefix, after)).fetchall()
 
     def _writable(self) -> None:
         if self.read_only:

@@ -60,7 +60,7 @@ export async function getJSON(url, options) {
   return (await request(url, options)).json();
 }
 
-// Minimal SSE parser over a fetch body (EventSource cannot POST).
+// Minimal SSE parser over a fetch body (EventSource can neither POST nor send the API key).
 export async function* readEvents(response) {
   const reader = response.body.getReader();
   const decoder = new TextDecoder();
@@ -74,12 +74,14 @@ export async function* readEvents(response) {
       const block = buffer.slice(0, cut);
       buffer = buffer.slice(cut + 2);
       let name = "message";
+      let id = null;
       const data = [];
       for (const line of block.split("\n")) {
         if (line.startsWith("event:")) name = line.slice(6).trim();
         else if (line.startsWith("data:")) data.push(line.slice(5).replace(/^ /, ""));
+        else if (line.startsWith("id:")) id = line.slice(3).trim();
       }
-      if (data.length) yield { name, data: JSON.parse(data.join("\n")) };
+      if (data.length) yield { name, id, data: JSON.parse(data.join("\n")) };
     }
   }
 }

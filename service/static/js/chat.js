@@ -4,6 +4,7 @@ import { Failure, readEvents, request } from "./api.js";
 import { renderCited, renderDone } from "./answer.js";
 import { $, el } from "./dom.js";
 import { filterSummary, requestFilters } from "./filters.js";
+import { offerFollow } from "./followed.js";
 import { serverAway } from "./server.js";
 import { closeSource } from "./source.js";
 
@@ -70,6 +71,7 @@ export async function ask(question) {
     chat.history.push({ role: "user", content: question },
                       { role: "assistant", content: done.answer });
     chat.conversationId = done.conversation_id;
+    offerFollow(item, done.query || question, body.filters);  // the standalone question
   } catch (failure) {
     if (asking.signal.aborted) return;  // New chat: this turn is gone
     showFailure(item, failure, () => { mine.remove(); item.remove(); return ask(question); });

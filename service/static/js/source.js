@@ -1,7 +1,7 @@
 // The source pane: a cited passage highlighted in its article, or a whole document.
 import { getJSON } from "./api.js";
 import { $, dayLabel, el } from "./dom.js";
-import { NARROW, WIDE, setDocumentsOpen } from "./layout.js";
+import { NARROW, WIDE, setDocumentsOpen, setFollowedOpen } from "./layout.js";
 import { docLabel, learnName } from "./names.js";
 import { serverAway, setStatus } from "./server.js";
 
@@ -51,7 +51,7 @@ export async function showDocument(id, from) {
 function openPane(from) {
   opener = from || document.activeElement;
   // Between phone and wide screens three panes would squeeze the answers: the article wins.
-  if (!WIDE.matches && !NARROW.matches) setDocumentsOpen(false);
+  if (!WIDE.matches && !NARROW.matches) { setDocumentsOpen(false); setFollowedOpen(false); }
   $("source").hidden = false;
   $("conversation").classList.add("with-source");
   $("source-title").focus({ preventScroll: true });
