@@ -359,6 +359,13 @@ def track(
     ] = None,
     threshold: Annotated[float | None, typer.Option(help="Match score to reach.")] = None,
     limit: Annotated[int | None, typer.Option(min=1, help="Stop after this many matches.")] = None,
+    per: Annotated[
+        str,
+        typer.Option(
+            help="article: every article that answers it; story: the first of each story (its "
+            "later copies are named on that match, not printed).",
+        ),
+    ] = "article",
 ) -> None:
     """Follow a question: print each passage of a new article that answers it, as articles
     arrive (a watch on the server; Ctrl-C stops printing, the watch stays)."""
@@ -369,7 +376,7 @@ def track(
     url = (server or (owner.url if owner and owner.url else settings.public_url)).rstrip("/")
     keys = settings.api_keys + settings.admin_keys
     headers = {"Authorization": f"Bearer {keys[0].get_secret_value()}"} if keys else {}
-    body: dict[str, object] = {"query": question}
+    body: dict[str, object] = {"query": question, "per": per}
     if threshold is not None:
         body["threshold"] = threshold
     with httpx.Client(base_url=url, headers=headers, timeout=None) as client:

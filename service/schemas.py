@@ -621,6 +621,11 @@ class MatchOut(BaseModel):
     story_id: str | None
     seen: str
     deliveries: list[DeliveryOut]
+    also_reported_by: list[ReportedBy] = Field(
+        default_factory=list,
+        description='`per: "story"`: the story\'s later articles that matched too (named here, '
+        "never notified), oldest first.",
+    )
 
 
 class MatchList(BaseModel):
