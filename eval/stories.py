@@ -244,7 +244,29 @@ def mistakes(pairs: Iterable[Pair], story_of: Mapping[str, str]) -> list[tuple[P
     return wrong
 
 
-def markdown(
+def markdown(results: Mapping[str, Any]) -> str:
+    """docs/stories.md's tables, from what `newsrag eval-stories --json` wrote: precision and
+    recall per half of the pairs, then what grouping costs."""
+    scored = [
+        f"| {split} | {s['pairs']} | {s['same']} | {s['grouped']} | {s['precision']:.3f} | "
+        f"{s['recall']:.3f} |"
+        for split, s in results["scores"].items()
+    ]
+    costs = [f"| {what.removesuffix(', ms')} | {ms:.2f} |" for what, ms in results["costs"].items()]
+    return "\n".join(
+        [
+            "| pairs | n | same event | grouped | precision | recall |",
+            "|---|---|---|---|---|---|",
+            *scored,
+            "",
+            "| what | ms |",
+            "|---|---|",
+            *costs,
+        ]
+    )
+
+
+def report_markdown(
     scores: Mapping[str, Scores],
     matching: Matching,
     costs: Mapping[str, float],

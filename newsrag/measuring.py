@@ -343,10 +343,10 @@ def eval_stories(
         grid_search,
         grouped,
         load_pairs,
-        markdown,
         matching_dict,
         mistakes,
         regroup,
+        report_markdown,
         search_costs,
     )
     from index.corpus.records import SqliteState
@@ -396,7 +396,8 @@ def eval_stories(
                "tuning": [{**matching_dict(m), **asdict(s)} for m, s in tuned]}  # fmt: skip
         json_file.write_text(json.dumps(out, indent=2) + "\n", "utf-8")
     if report:
-        report.write_text(markdown(scores, Matching(), costs, mistakes(labelled, story_of), tuned))
+        wrong = mistakes(labelled, story_of)
+        report.write_text(report_markdown(scores, Matching(), costs, wrong, tuned), "utf-8")
 
 
 @app.command("eval-watches")
