@@ -4,8 +4,8 @@ PY := $(VENV)/bin/python
 PIP := $(PY) -m pip --disable-pip-version-check -q
 export HF_HUB_OFFLINE := 1
 
-.PHONY: install install-llm dev run test lint format clean tools eval eval-llm load bench \
-	bench-quick bench-milvus bench-watches eval-watches
+.PHONY: install install-llm dev run test lint format clean tools eval eval-llm eval-stories load \
+	bench bench-quick bench-milvus bench-watches eval-watches
 
 install: $(VENV)/.installed
 
@@ -61,6 +61,7 @@ eval: dev
 	  eval/conversations.jsonl --mode all --as-of query --as-of none \
 	  --json eval/results.json --report eval/report.md
 	$(MAKE) eval-llm
+	$(MAKE) eval-stories
 	$(PY) -m eval.tables --write  # docs/retrieval-quality.md's tables, from the new results
 
 # The seeds questions answered by the extractive answerer and by the local LLM: what the checks
@@ -69,6 +70,13 @@ eval: dev
 eval-llm: dev
 	$(VENV)/bin/newsrag eval eval/seeds-qa.jsonl --mode hybrid --llm extractive \
 	  --llm local:smollm2 --repeat 3 --json eval/results-llm.json --report eval/report-llm.md
+
+# Story grouping: pairwise precision and recall over eval/story-pairs.jsonl (realtimeqa passages
+# and the seeds, each pair labelled with its reason; `test` the half no threshold was chosen on),
+# and what grouping costs a write and a search. `newsrag eval-stories --tune` also tries every
+# threshold of eval.stories.GRID on the other half (half an hour).
+eval-stories: dev
+	$(VENV)/bin/newsrag eval-stories --json eval/results-stories.json --report eval/report-stories.md
 
 # A bounded loopback load: a fresh server over seeds/, /search and /answer at once for
 # LOAD_SECONDS with LOAD_CONCURRENCY clients each; exits non-zero on any error.

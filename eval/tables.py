@@ -1,5 +1,6 @@
 """The measured tables of docs/, written from the JSON the measuring commands keep in eval/
-(results.json, results-llm.json, bench*.json, watches.json) so that they cannot drift.
+(results.json, results-llm.json, bench*.json, watches.json, results-stories.json) so that they
+cannot drift.
 
 A table lives between `<!-- generated:NAME -->` and `<!-- /generated -->` in a page;
 `python -m eval.tables --write` rewrites every block named here, `python -m eval.tables` checks
@@ -32,12 +33,14 @@ RESULTS = ROOT / "eval" / "results.json"
 CHECKS = ROOT / "eval" / "results-llm.json"
 PAGES = (ROOT / "README.md", ROOT / "docs")
 # Benchmark JSON kept in the repository, by the block its table fills: the `make` target that
-# writes it (bench, bench-milvus, bench-watches, eval-watches), then its table maker.
+# writes it (bench, bench-milvus, bench-watches, eval-watches, eval-stories), then its table
+# maker.
 BENCHES = {
     "bench": (ROOT / "eval" / "bench.json", "eval.bench"),
     "bench-milvus": (ROOT / "eval" / "bench-milvus.json", "eval.scale_bench"),
     "bench-watches": (ROOT / "eval" / "bench-watches.json", "eval.watch_bench"),
     "eval-watches": (ROOT / "eval" / "watches.json", "eval.watch_eval"),
+    "eval-stories": (ROOT / "eval" / "results-stories.json", "eval.stories"),
 }
 BLOCK = re.compile(
     r"(?P<open><!-- generated:(?P<name>[\w-]+) -->\n)(?P<body>.*?)(?P<close><!-- /generated -->)",

@@ -28,3 +28,22 @@ class Filters:
         if self.source is None:
             return None
         return [self.source] if isinstance(self.source, str) else list(self.source)
+
+    def allows(self, doc_id: str, source: str | None, published: str | None) -> bool:
+        """Whether a document with this id, source and date passes (as every backend filters:
+        a date range leaves undated documents out, `as_of` and `published_from` keep them)."""
+        if self.doc_ids is not None and doc_id not in self.doc_ids:
+            return False
+        sources = self.sources
+        if sources is not None and (source or "").casefold() not in {s.casefold() for s in sources}:
+            return False
+        if (self.date_from or self.date_to) and published is None:
+            return False
+        if published is None:
+            return True
+        return not (
+            (self.date_from and published < self.date_from)
+            or (self.date_to and published > self.date_to)
+            or (self.as_of and published > self.as_of)
+            or (self.published_from and published < self.published_from)
+        )

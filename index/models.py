@@ -50,6 +50,15 @@ class Passage(Chunk):
     url: str | None
 
 
+@dataclass(frozen=True)
+class Reported:
+    """Another article of a hit's story: who else reported it, and when."""
+
+    doc_id: str
+    source: str | None
+    date: str | None
+
+
 @dataclass(frozen=True, kw_only=True)
 class Hit(Passage):
     """A passage as a search returned it: one record from the docstore to the HTTP edge, so a
@@ -59,6 +68,10 @@ class Hit(Passage):
     score: float
     # Other documents carrying a near-duplicate of this passage (folded into this hit).
     also_in: tuple[str, ...] = ()
+    # The story its article is in (index/stories/); None until the article is grouped.
+    story_id: str | None = None
+    # With stories folded: the story's other articles the search's filters allow.
+    also_reported_by: tuple[Reported, ...] = ()
 
     @classmethod
     def of(cls, passage: Passage, rank: int, score: float, also_in: tuple[str, ...] = ()) -> Hit:

@@ -26,6 +26,12 @@ from index.models import Chunk, DocSummary, Document, content_hash
 from index.priority import Background
 from index.retrievers import RetrievalSettings, build_retrievers
 from index.searcher import Searcher, SearchResult
+from index.stories import Stories
+
+# Folding stories fetches this many times k, so folded articles leave k stories, doubling up
+# to MAX_FOLD_DEPTH passages while they do not.
+FOLD_DEPTH = 3
+MAX_FOLD_DEPTH = 400
 
 
 @dataclass
@@ -68,9 +74,11 @@ class NewsIndex:
         retrieval: RetrievalSettings | None = None,
         backend: str = "local",
         like: Manifest | None = None,
+        stories: bool = True,
     ) -> None:
         """`like`: a new corpus takes this manifest (a migration's source's) instead of one
-        made from the embedder, which then need not load its model."""
+        made from the embedder, which then need not load its model. `stories`: group what
+        this process writes into stories (index/stories/) and give hits their story ids."""
         settings = where if isinstance(where, CorpusSettings) else CorpusSettings(where)
         self.like = like
         self.embedder = embedder
@@ -93,6 +101,10 @@ class NewsIndex:
         self._background = Background()  # embedding for writes, at a lower priority
         self._listeners: list[WriteListener] = []
         self._closing: list[Callable[[], None]] = []
+        self.stories_on = stories
+        self.stories = Stories(self.corpus, grouping=stories and not settings.read_only)
+        if self.stories.grouping:
+            self.listen(self.stories)
 
     def _settle(self, found: Manifest | None) -> Manifest:
         """The manifest to keep: the one found, if it fits this model and chunking (else
@@ -130,11 +142,21 @@ class NewsIndex:
         mode: str | None = None,
         collapse: bool | None = None,
         timed: bool = True,
+        stories: bool = False,
     ) -> SearchResult:
         """The best `k` passages for `query`, best first, with what was read about time in it
         (the period it names, the recency prior), as of `filters.as_of` (default today);
-        `timed=False` reads no time at all."""
-        return self.searcher.search(query, k, filters, mode, collapse, timed)
+        `timed=False` reads no time at all. Each hit carries its article's story id;
+        `stories` keeps one hit per story, the others named in its `also_reported_by`."""
+        if not self.stories_on:
+            return self.searcher.search(query, k, filters, mode, collapse, timed)
+        depth = k * FOLD_DEPTH if stories else k
+        while True:  # deeper while stories fold more than `depth` could spare
+            found = self.searcher.search(query, depth, filters, mode, collapse, timed)
+            hits = self.stories.annotate(found.hits, filters or Filters(), stories, k)
+            if len(hits) >= k or len(found.hits) < depth or depth >= MAX_FOLD_DEPTH:
+                return SearchResult(hits, found.time)
+            depth *= 2
 
     def document(self, doc_id: str) -> tuple[Document, list[Chunk]] | None:
         """A document and its chunks, or None."""
@@ -286,4 +308,5 @@ class NewsIndex:
             callback()
         self._closing = []
         self._background.close()
+        self.stories.close()  # groups what this process wrote before the corpus closes
         self.corpus.close()

@@ -27,7 +27,7 @@ class Background:
     threads keep the process's priority, as setpriority there would lower the whole process)."""
 
     def __init__(self, workers: int = 2) -> None:
-        self._pool = ThreadPoolExecutor(workers, "newsrag-write", initializer=_lower)
+        self._pool = ThreadPoolExecutor(workers, "newsrag-write", initializer=lower_priority)
 
     def run(self, work: Callable[[], Result]) -> Result:
         return self._pool.submit(work).result()
@@ -36,7 +36,8 @@ class Background:
         self._pool.shutdown()
 
 
-def _lower() -> None:
+def lower_priority() -> None:
+    """The calling thread at nice NICE (Linux only)."""
     if not sys.platform.startswith("linux"):
         return
     try:

@@ -1,10 +1,10 @@
-"""Commands that read an index and say what it holds: search, ask, timeline, chat, docs list and
-show."""
+"""Commands that read an index and say what it holds: search, ask, timeline, chat, stories,
+docs list and show."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date
+from datetime import date, datetime
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
@@ -26,8 +26,11 @@ from service.limits.caps import MAX_K
 # Each command imports what it runs when it runs: `newsrag --help` loads no index, model or
 # eval code, and `docs list` no model (see test_listing_and_searching_load_no_model_framework).
 if TYPE_CHECKING:
+    from index.models import Reported
+    from index.newsindex import NewsIndex
     from index.periods import Period
     from index.query import TimeSense
+    from index.stories import Story
     from service.answering.answers import Answer, AnswerService
     from service.answering.figures import FigureGroup
 
@@ -38,6 +41,9 @@ def search(
     k: Annotated[int, typer.Option("-k", min=1, max=MAX_K, help="Passages to show.")] = 5,
     source: Annotated[str | None, typer.Option(help="Only this source.")] = None,
     as_of: AsOfOption = None,
+    stories: Annotated[
+        bool, typer.Option("--stories", help="One passage per story; name who else reported it.")
+    ] = False,
 ) -> None:
     """Search the index and print the best passages with their citations."""
     from index.excerpt import excerpt
@@ -47,17 +53,88 @@ def search(
         err.print("[red]error:[/red] the query is empty")
         raise typer.Exit(2)
     index = _reader()
-    found = index.search(query, k, Filters(source=source, as_of=_day(as_of)))
+    found = index.search(query, k, Filters(source=source, as_of=_day(as_of)), stories=stories)
     console.print(f"[dim]{escape(_time_read(found.time))}[/dim]\n", highlight=False)
     for hit in found.hits:
         console.print(
             f"[bold]{hit.rank}.[/bold] {hit.score:.3f}  [bold]{hit.title or hit.doc_id}[/bold]\n"
             f"   {hit.date or 'no date'} · {hit.source or 'no source'} · "
             f"{hit.doc_id} [{hit.start}:{hit.end}]\n   {excerpt(hit.text, 240)}"
-            f"{_times(hit.text, hit.date)}\n",
+            f"{_times(hit.text, hit.date)}{_reported(hit.also_reported_by)}\n",
             highlight=False,
         )
     index.close()
+
+
+def _reported(others: Iterable[Reported]) -> str:
+    """ "also reported by: Xinhua (2025-05-06), …", or nothing."""
+    named = [f"{o.source or o.doc_id} ({o.date or 'no date'})" for o in others]
+    return f"\n   [dim]also reported by: {escape(', '.join(named))}[/dim]" if named else ""
+
+
+@app.command("stories")
+def stories_cmd(
+    story_id: Annotated[str | None, typer.Argument(help="Show this story's articles.")] = None,
+    since: Annotated[
+        datetime | None,
+        typer.Option(formats=["%Y-%m-%d"], help="Only stories updated on or after this day."),
+    ] = None,
+    match: Annotated[
+        str | None, typer.Option("--match", "-q", help="In the label or a source's name.")
+    ] = None,
+    limit: Annotated[int, typer.Option(min=1, max=100, help="How many stories.")] = 20,
+    catch_up: Annotated[
+        bool,
+        typer.Option("--catch-up", help="First group the documents no process grouped yet."),
+    ] = False,
+) -> None:
+    """List stories (articles reporting one event), last updated first, or show one."""
+    index = _reader()
+    try:
+        if catch_up:
+            _catch_up(index)
+        if story_id is not None:
+            _show_story(index, story_id)
+            return
+        found = index.stories.recent(since.date().isoformat() if since else None, match, limit)
+        if not found:
+            console.print("(no stories)")
+        for story in found:
+            console.print(_story_line(story), highlight=False)
+    finally:
+        index.close()
+
+
+def _catch_up(index: NewsIndex) -> None:
+    if not index.stories.grouping:
+        err.print("[red]error:[/red] another process writes this index: it groups its stories")
+        raise typer.Exit(2)
+    index.stories.catch_up()
+    index.stories.wait()
+
+
+def _show_story(index: NewsIndex, story_id: str) -> None:
+    story = index.stories.story(story_id)
+    if story is None:
+        err.print(f"[red]error:[/red] no story with id {story_id!r}")
+        raise typer.Exit(1)
+    console.print(f"[bold]{escape(story.label)}[/bold]", highlight=False)
+    console.print(f"story {story.id} · {story.first_seen} → {story.last_updated}", highlight=False)
+    for m in story.members:
+        console.print(
+            f"  {m.date or 'no date'} · {escape(m.source or 'no source')} · {m.doc_id} · "
+            f"{escape(m.headline)}",
+            highlight=False,
+        )
+
+
+def _story_line(story: Story) -> str:
+    count = len(story.members)
+    sources = ", ".join(story.sources) or "no source"
+    return (
+        f"[bold]{escape(story.label)}[/bold]\n   {story.id} · {story.first_seen} → "
+        f"{story.last_updated} · {count} article{'' if count == 1 else 's'} · {escape(sources)}"
+    )
 
 
 def _time_read(time: TimeSense) -> str:
@@ -282,6 +359,13 @@ def track(
     ] = None,
     threshold: Annotated[float | None, typer.Option(help="Match score to reach.")] = None,
     limit: Annotated[int | None, typer.Option(min=1, help="Stop after this many matches.")] = None,
+    per: Annotated[
+        str,
+        typer.Option(
+            help="article: every article that answers it; story: the first of each story (its "
+            "later copies are named on that match, not printed).",
+        ),
+    ] = "article",
 ) -> None:
     """Follow a question: print each passage of a new article that answers it, as articles
     arrive (a watch on the server; Ctrl-C stops printing, the watch stays)."""
@@ -292,7 +376,7 @@ def track(
     url = (server or (owner.url if owner and owner.url else settings.public_url)).rstrip("/")
     keys = settings.api_keys + settings.admin_keys
     headers = {"Authorization": f"Bearer {keys[0].get_secret_value()}"} if keys else {}
-    body: dict[str, object] = {"query": question}
+    body: dict[str, object] = {"query": question, "per": per}
     if threshold is not None:
         body["threshold"] = threshold
     with httpx.Client(base_url=url, headers=headers, timeout=None) as client:

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from newsrag.app import SERVE, _settings, app, console, err
+from newsrag.app import SERVE, _quiet, _settings, app, console, err
 
 # Each command imports what it runs when it runs: `newsrag --help` loads no index, model or
 # eval code, and `docs list` no model (see test_listing_and_searching_load_no_model_framework).
@@ -78,7 +78,8 @@ def eval_cmd(
     """Measure retrieval (nDCG, recall, MRR, latency) and, where the set has gold answers,
     answers."""
     # No query cache: a mode must not be timed on embeddings the previous mode paid for.
-    settings = _settings().model_copy(update={"query_cache_size": 0})
+    # No stories: retrieval is measured as it was (eval-stories measures grouping).
+    settings = _settings().model_copy(update={"query_cache_size": 0, "stories": False})
     if backend is not None:
         settings = settings.model_copy(update={"backend": backend})
     with ExitStack() as stack:
@@ -302,6 +303,101 @@ def _checked(said: EvalAnswer, result: Answer, used: Usage | None) -> EvalAnswer
         llm_seconds=used.seconds,
         generating_seconds=used.generating_seconds,
     )
+
+
+@app.command("eval-stories")
+def eval_stories(
+    pairs: Annotated[
+        Path, typer.Option(help="Labelled pairs: {a, b, same, split, reason} per line.")
+    ] = Path("eval/story-pairs.jsonl"),
+    corpus: Annotated[
+        str,
+        typer.Option(
+            help="The BEIR folder the pairs' passages come from (a bare name: in "
+            "NEWSRAG_EVAL_DATA)."
+        ),
+    ] = "realtimeqa",
+    tune: Annotated[
+        bool,
+        typer.Option(
+            help="Also try every threshold of eval.stories.GRID on the tune "
+            "pairs and say which reaches the most recall at precision 0.9."
+        ),
+    ] = False,
+    json_file: Annotated[
+        Path | None, typer.Option("--json", help="Write the scores and costs here.")
+    ] = None,
+    report: Annotated[Path | None, typer.Option(help="Write a markdown report.")] = None,
+) -> None:
+    """Measure story grouping: pairwise precision and recall over labelled article pairs,
+    what grouping costs a write and a search."""
+    import tempfile
+    import time
+
+    from eval.datasets import load_beir
+    from eval.stories import (
+        arrivals,
+        best,
+        build,
+        by_split,
+        grid_search,
+        grouped,
+        load_pairs,
+        matching_dict,
+        mistakes,
+        regroup,
+        report_markdown,
+        search_costs,
+    )
+    from index.corpus.records import SqliteState
+    from index.stories import Matching
+    from service.opening import open_index
+
+    settings = _settings().model_copy(update={"stories": True})
+    folder = _dataset(corpus, settings.eval_data)
+    if folder is None:
+        raise typer.Exit(2)
+    labelled = load_pairs(pairs)
+    index = open_index(
+        settings.model_copy(update={"index_dir": settings.index_dir.parent / "eval" / "stories"})
+    )
+    try:
+        with _quiet("index.ingest"):
+            written = build(index, folder, settings.seed_dir or Path("seeds"))
+        err.print(f"[dim]{written} articles written; grouping…[/dim]")
+        story_of = grouped(index)
+        scores = by_split(labelled, story_of)
+        stored = arrivals(index)
+        with tempfile.TemporaryDirectory() as scratch:
+            started = time.perf_counter()
+            regroup(index, Matching(), stored, SqliteState(Path(scratch) / "stories.sqlite"))
+            per_article = (time.perf_counter() - started) * 1000 / len(stored)
+        queries = list(load_beir(folder).queries.values())[:200]
+        costs = {"grouping one article (local records), ms": per_article}
+        costs |= search_costs(index, queries)
+        tuned = grid_search(index, labelled) if tune else []
+    finally:
+        index.close()
+    for split, s in scores.items():
+        console.print(
+            f"{split}: {s.pairs} pairs, precision {s.precision:.3f}, recall {s.recall:.3f}"
+        )
+    for what, value in costs.items():
+        console.print(f"{what}: {value:.2f}")
+    if tuned:
+        chosen, on_tune = best(tuned, 0.9)
+        console.print(
+            f"tuned: {matching_dict(chosen)} (tune precision {on_tune.precision:.3f}, "
+            f"recall {on_tune.recall:.3f})"
+        )
+    if json_file:
+        out = {"scores": {k: asdict(v) for k, v in scores.items()},
+               "matching": matching_dict(Matching()), "costs": costs,
+               "tuning": [{**matching_dict(m), **asdict(s)} for m, s in tuned]}  # fmt: skip
+        json_file.write_text(json.dumps(out, indent=2) + "\n", "utf-8")
+    if report:
+        wrong = mistakes(labelled, story_of)
+        report.write_text(report_markdown(scores, Matching(), costs, wrong, tuned), "utf-8")
 
 
 @app.command("eval-watches")

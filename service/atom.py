@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from xml.etree import ElementTree as ET
 
+from index.models import Reported
 from index.watching import Match, Watch
 
 ATOM = "http://www.w3.org/2005/Atom"
@@ -33,13 +34,22 @@ def feed(watch: Watch, matches: list[Match], base_url: str) -> bytes:
         cited = f"{match.doc_id} [{match.start}:{match.end}]"
         about = " · ".join(part for part in (match.date, match.source, cited) if part)
         _text(entry, "summary", match.text)
-        content = _text(entry, "content", f"{match.text}\n\n— {about} (score {match.score:.3f})")
+        also = ", ".join(_reported(r) for r in match.also_reported_by)
+        also = f"\nAlso reported by {also}" if also else ""
+        content = _text(
+            entry, "content", f"{match.text}\n\n— {about} (score {match.score:.3f}){also}"
+        )
         content.set("type", "text")
         if match.source:
             source = ET.SubElement(entry, f"{{{ATOM}}}source")
             _text(source, "title", match.source)
     body: bytes = ET.tostring(root, encoding="utf-8", xml_declaration=True)
     return body
+
+
+def _reported(other: Reported) -> str:
+    said = " ".join(part for part in (other.source, other.date) if part)
+    return f"{said} ({other.doc_id})" if said else other.doc_id
 
 
 def _text(parent: ET.Element, tag: str, text: str) -> ET.Element:

@@ -207,6 +207,11 @@ class Settings(BaseSettings):
         _RETRIEVAL.collapse,
         description="Fold near-duplicate passages (syndicated copy) into one hit.",
     )
+    stories: bool = Field(
+        True,
+        description="Group articles reporting one event into stories as they are written, and "
+        "give search hits their story ids (see docs/stories.md).",
+    )
     recency_weight: float = Field(
         _RECENCY.weight,
         ge=0,

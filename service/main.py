@@ -33,6 +33,7 @@ from service.routes import (
     metrics,
     search,
     sources,
+    stories,
     timeline,
     watches,
 )
@@ -103,6 +104,7 @@ def create_app(
         app.state.watching = Watching(opened, [app.state.hub.publish])
         app.state.feeds = start_polling(config, opened, opened.state, opened.leases)
         app.state.upkeep = start_upkeep(opened)
+        opened.stories.catch_up()  # documents written before stories were, or never grouped
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -138,6 +140,7 @@ def create_app(
         answer,
         chat,
         timeline,
+        stories,
         documents,
         sources,
         access,

@@ -37,6 +37,7 @@ def open_index(
         settings.chunking,
         settings.retrieval,
         settings.backend,
+        stories=settings.stories,
     )
 
 

@@ -79,6 +79,11 @@ class SearchRequest(Strict):
         None,
         description="Fold near-duplicate passages into one hit; the server default when absent.",
     )
+    stories: bool = Field(
+        False,
+        description="One hit per story: the other articles of a hit's story (that the filters "
+        "allow) are named in its `also_reported_by` instead of filling slots of their own.",
+    )
 
 
 class TimeNote(BaseModel):
@@ -119,6 +124,14 @@ class TimeOut(BaseModel):
     )
 
 
+class ReportedBy(BaseModel):
+    """Another article of the hit's story."""
+
+    doc_id: str
+    source: str | None
+    date: str | None = Field(..., description="Its publication date.")
+
+
 class SearchHit(BaseModel):
     rank: int
     score: float
@@ -134,6 +147,15 @@ class SearchHit(BaseModel):
     also_in: list[str] = Field(
         default_factory=list,
         description="Other documents carrying a near-duplicate of this passage (folded into it).",
+    )
+    story_id: str | None = Field(
+        None,
+        description="The story its article is in (GET /stories/{id}); null until the article "
+        "is grouped, moments after it is written.",
+    )
+    also_reported_by: list[ReportedBy] = Field(
+        default_factory=list,
+        description="With `stories`: the story's other articles the filters allow, oldest first.",
     )
     times: list[TimeNote] = Field(
         default_factory=list,
@@ -262,6 +284,34 @@ class DocumentOut(BaseModel):
     excerpt: str = Field(..., description="As in the listing: a name when there is no title.")
     text: str
     chunks: list[ChunkSpan]
+    story_id: str | None = Field(
+        None, description="The story it is in (GET /stories/{id}); null until grouped."
+    )
+
+
+class StoryArticle(BaseModel):
+    doc_id: str
+    headline: str = Field(..., description="Its title, else its first words.")
+    source: str | None
+    date: str | None = Field(..., description="Its publication date (null: undated).")
+
+
+class StoryOut(BaseModel):
+    """Articles reporting one event, grouped as they arrived."""
+
+    id: str
+    label: str = Field(..., description="The headline of its most central article.")
+    label_doc: str = Field(..., description="That article's id.")
+    first_seen: dt.date = Field(
+        ..., description="The earliest article's date (an undated one's: the day it was grouped)."
+    )
+    last_updated: dt.date = Field(..., description="The latest article's date.")
+    sources: list[str] = Field(..., description="Who reported it, each once, first first.")
+    articles: list[StoryArticle] = Field(..., description="Oldest first.")
+
+
+class StoryList(BaseModel):
+    stories: list[StoryOut] = Field(..., description="Last updated first.")
 
 
 class Deleted(BaseModel):
@@ -571,6 +621,11 @@ class MatchOut(BaseModel):
     story_id: str | None
     seen: str
     deliveries: list[DeliveryOut]
+    also_reported_by: list[ReportedBy] = Field(
+        default_factory=list,
+        description='`per: "story"`: the story\'s later articles that matched too (named here, '
+        "never notified), oldest first.",
+    )
 
 
 class MatchList(BaseModel):

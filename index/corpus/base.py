@@ -126,6 +126,10 @@ class StateStore(Protocol):
 
     def get(self, key: str) -> dict[str, Any] | None: ...
 
+    def get_many(self, keys: Sequence[str]) -> dict[str, dict[str, Any]]:
+        """The records of `keys` that exist, read at once (one request to an engine)."""
+        ...
+
     def put(self, key: str, value: dict[str, Any]) -> None: ...
 
     def delete(self, key: str) -> None: ...
@@ -174,6 +178,12 @@ class Corpus(Protocol):
 
     @property
     def leases(self) -> Leases: ...
+
+    def records(self, name: str) -> StateStore:
+        """A store for records by the hundred thousand (one per document: stories): locally
+        one SQLite file, `<name>.sqlite` in the index directory, where `state` would be a
+        file per record; a shared engine keeps them with its state, keys as given."""
+        ...
 
     def manifest(self) -> Manifest | None:
         """What the corpus was built with (None: nothing yet)."""

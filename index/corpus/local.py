@@ -29,6 +29,7 @@ import numpy as np
 
 from index import manifest, plugins
 from index.corpus.base import CorpusSettings, LexicalIndex, Scored, Settle, Stored
+from index.corpus.records import SqliteState
 from index.docstore import Chunked, DocStore
 from index.epochs import Epochs
 from index.files import read_json, write_json
@@ -87,6 +88,7 @@ class LocalCorpus:
             self.epochs = Epochs()
             self.state = FileState(directory)
             self.leases = OneProcess()
+            self._records: dict[str, SqliteState] = {}
             self._write = threading.Lock()
             self._retired: list[np.ndarray] = []  # replaced chunks not yet dropped
             self._saved_at = time.monotonic()
@@ -104,6 +106,13 @@ class LocalCorpus:
     @property
     def location(self) -> str:
         return str(self.directory)
+
+    def records(self, name: str) -> SqliteState:
+        """`<name>.sqlite` in the index directory, opened once."""
+        if name not in self._records:
+            path = self.directory / f"{name}.sqlite"
+            self._records[name] = SqliteState(path, read_only=self.read_only)
+        return self._records[name]
 
     def manifest(self) -> Manifest | None:
         return self._manifest
@@ -293,6 +302,8 @@ class LocalCorpus:
             self.lexical.close()
             self.vectors.close()
             self.docstore.close()
+            for records in self._records.values():
+                records.close()
             if self.lock is not None:
                 self.lock.release()
                 self.lock = None
@@ -350,6 +361,10 @@ class FileState:
 
     def delete(self, key: str) -> None:
         self._path(key).unlink(missing_ok=True)
+
+    def get_many(self, keys: Sequence[str]) -> dict[str, dict[str, Any]]:
+        found = ((key, self.get(key)) for key in dict.fromkeys(keys))
+        return {key: value for key, value in found if value is not None}
 
 
 def _safe(part: str) -> str:

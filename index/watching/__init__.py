@@ -7,7 +7,7 @@ from collections.abc import Sequence
 
 from index.newsindex import NewsIndex
 from index.watching.book import Match, Per, Watch, WatchBook
-from index.watching.matcher import Notify, StoryOf, WatchMatcher, default_threshold, one_sided
+from index.watching.matcher import PARK_FOR, Notify, WatchMatcher, default_threshold, one_sided
 from index.watching.webhooks import Webhooks
 
 MODES = ("dense", "bm25", "hybrid")
@@ -18,13 +18,12 @@ class Watching:
     delivered to webhooks; whichever process writes the index runs one (a server, or
     `newsrag index` alone), so every path a document takes is watched."""
 
-    def __init__(
-        self, index: NewsIndex, notify: Sequence[Notify] = (), story_of: StoryOf | None = None
-    ) -> None:
+    def __init__(self, index: NewsIndex, notify: Sequence[Notify] = ()) -> None:
         self.index = index
         self.book = WatchBook(index.state)
         self.webhooks = Webhooks(self.book)
-        self.matcher = WatchMatcher(index, self.book, [*notify, self.webhooks], story_of)
+        stories = index.stories if index.stories_on else None  # per-story watches need them
+        self.matcher = WatchMatcher(index, self.book, [*notify, self.webhooks], stories)
         index.on_close(self.close)  # what was written is matched before the index closes
         self._closed = False
 
@@ -86,6 +85,9 @@ class Watching:
             return
         self._closed = True
         self.index.unlisten(self.matcher)
+        stories = self.matcher.stories
+        if stories is not None and any(w.per == "story" for w in self.book.all()):
+            stories.wait(PARK_FOR)  # this process's articles placed: per-story matches go out
         self.matcher.close()
         self.webhooks.close()
 

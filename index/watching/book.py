@@ -8,12 +8,14 @@ import logging
 import secrets
 import threading
 import uuid
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Literal
 
 from index.corpus.base import EngineUnavailable, StateStore
 from index.filters import Filters
+from index.models import Reported
 
 log = logging.getLogger(__name__)
 Per = Literal["article", "story"]
@@ -111,6 +113,8 @@ class Match:
     story_id: str | None
     seen: str  # when the write that brought it committed and it was matched
     deliveries: list[Delivery] = field(default_factory=list)
+    # `per: story`: the story's later articles that matched too, kept here, never notified
+    also_reported_by: list[Reported] = field(default_factory=list)
 
     def public(self) -> dict[str, Any]:
         return asdict(self)
@@ -118,7 +122,8 @@ class Match:
     @classmethod
     def of(cls, record: dict[str, Any]) -> Match:
         deliveries = [Delivery(**d) for d in record.get("deliveries", [])]
-        return cls(**{**record, "deliveries": deliveries})
+        also = [Reported(**r) for r in record.get("also_reported_by", [])]
+        return cls(**{**record, "deliveries": deliveries, "also_reported_by": also})
 
 
 class WatchBook:
@@ -129,6 +134,7 @@ class WatchBook:
     def __init__(self, store: StateStore) -> None:
         self.store = store
         self._lock = threading.Lock()
+        self._update_lock = threading.Lock()
         self._watches: dict[str, Watch] = {}
         try:
             self.reload()
@@ -179,9 +185,35 @@ class WatchBook:
         for old in keys[: max(0, len(keys) - MAX_MATCHES)]:
             self.store.delete(old)
 
+    def story_match(self, watch_id: str, story_id: str) -> Match | None:
+        """The watch's match of an article of this story, if it has one (the first)."""
+        found = (m for m in self.matches(watch_id) if m.story_id == story_id)
+        return next(found, None)
+
+    def also_reported(self, match: Match, other: Reported) -> None:
+        """Another article of `match`'s story matched the watch too: named on the match."""
+        if other.doc_id != match.doc_id:
+            self._update(match, lambda kept: _also(kept, other))
+
     def delivered(self, match: Match, attempt: Delivery) -> None:
         match.deliveries.append(attempt)
-        self.store.put(_key(match), match.public())
+        self._update(match, lambda kept: kept.deliveries.append(attempt))
+
+    def _update(self, match: Match, change: Callable[[Match], None]) -> None:
+        """Changes the stored match as it is now (the matcher and the webhooks' thread each
+        change their own field of it; neither may put back a copy older than the other's)."""
+        with self._update_lock:
+            record = self.store.get(_key(match))
+            if record is None:  # forgotten past MAX_MATCHES, or its watch deleted
+                return
+            kept = Match.of(record)
+            change(kept)
+            self.store.put(_key(match), kept.public())
+
+
+def _also(match: Match, other: Reported) -> None:
+    if all(r.doc_id != other.doc_id for r in match.also_reported_by):
+        match.also_reported_by.append(other)
 
 
 def _key(match: Match) -> str:

@@ -19,32 +19,59 @@ the watches, so candidates are found first, by conditions every match must meet:
 
 Only the watches left run their search, once, right after the write: they fire exactly when
 that search returns a passage of the new article above the threshold.
+
+A watch `per: story` notifies once per story: for the first of its articles that matches. The
+story is known only once grouping (index/stories/, a thread of its own) has placed the article,
+so such a match waits here, parked, until the grouper says where the article went (or PARK_FOR
+seconds, then it goes out as a story of its own). A later article of a story the watch matched
+already is named on that match (`also_reported_by`) and notifies nobody.
 """
 
 from __future__ import annotations
 
 import logging
+import math
 import queue
 import threading
+import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
 
 from index.corpus.base import Stored
 from index.filters import Filters
-from index.models import Document, Hit
+from index.models import Document, Hit, Reported
 from index.newsindex import NewsIndex
 from index.retrievers.modes import make_fusion
+from index.stories import Placement, Stories
 from index.watching.book import Match, Watch, WatchBook, now
 
 log = logging.getLogger(__name__)
 WATCH_K = 10  # a watch's search returns its best 10 passages, as a search does by default
 RELOAD_EVERY = 30.0  # seconds: watches made by other processes of a shared corpus come in
+# Seconds a per-story match waits for its article's story: grouping takes milliseconds, but
+# waits behind a catch-up (an index grouped for the first time) or an engine away.
+PARK_FOR = 60.0
 STOP, WARM = object(), object()
 Notify = Callable[[Watch, Match], None]
-StoryOf = Callable[[str], str | None]
+
+
+@dataclass(frozen=True)
+class Grouped:
+    """The grouper's word on where a write's articles went (queued like a write)."""
+
+    placements: Sequence[Placement]
+
+
+@dataclass(frozen=True)
+class Parked:
+    """A per-story match waiting for its article's story."""
+
+    watch: Watch
+    match: Match
+    since: float
 
 
 @dataclass
@@ -85,13 +112,14 @@ class WatchMatcher:
         index: NewsIndex,
         book: WatchBook,
         notify: Sequence[Notify] = (),
-        story_of: StoryOf | None = None,
+        stories: Stories | None = None,
     ) -> None:
         self.index = index
         self.book = book
         self.notify = list(notify)
-        self.story_of = story_of
+        self.stories = stories  # None: no story ids, and per-story watches notify per article
         self._bars: dict[str, Bar] = {}
+        self._parked: dict[str, list[Parked]] = {}  # by document id
         self._queue: queue.Queue[Any] = queue.Queue()
         self._idle = threading.Event()
         self._idle.set()
@@ -99,6 +127,8 @@ class WatchMatcher:
         self._thread.start()
         self._queue.put(WARM)  # every bar measured before the first write needs it
         index.listen(self)
+        if stories is not None and stories.grouping:
+            stories.listen(self)
 
     # -- the write path's side: hand on, never wait ---------------------------------------
 
@@ -110,13 +140,19 @@ class WatchMatcher:
         self._idle.clear()
         self._queue.put(doc_id)
 
+    def grouped(self, placements: Sequence[Placement]) -> None:
+        """Where the grouper placed a write's articles (on its thread): parked matches go."""
+        self._idle.clear()
+        self._queue.put(Grouped(placements))
+
     def added(self, watch: Watch) -> None:
         """A new watch: its bar is measured now, off the caller's thread."""
         self._idle.clear()
         self._queue.put(watch)
 
     def settled(self, timeout: float | None = None) -> bool:
-        """Waits until every write handed on so far has been matched (tests, benchmarks)."""
+        """Waits until every write handed on so far has been matched, and every per-story
+        match has its story (tests, benchmarks)."""
         return self._idle.wait(timeout)
 
     def close(self) -> None:
@@ -132,6 +168,7 @@ class WatchMatcher:
             except queue.Empty:
                 item = WARM if self.index.shared else None
             if item is STOP:
+                self._overdue(everything=True)  # closing: nothing parked is lost
                 return
             try:
                 if item is WARM:
@@ -142,12 +179,15 @@ class WatchMatcher:
                     self.bar(item)
                 elif isinstance(item, str):
                     self._forget(item)
+                elif isinstance(item, Grouped):
+                    self._placed(item.placements)
                 elif item is not None:
                     self._match(item)
+                self._overdue()
             except Exception:  # a failed match must not stop the watches (the engine away)
                 log.exception("matching a write against the watches failed")
             finally:
-                if self._queue.empty():
+                if self._queue.empty() and not self._parked:
                     self._idle.set()
 
     def _forget(self, doc_id: str) -> None:
@@ -164,9 +204,49 @@ class WatchMatcher:
             return
         for watch in self._candidates(watches, stored):
             for match in self._confirmed(watch, replaced):
-                self.book.record(match)
-                for notify in self.notify:
-                    notify(watch, match)
+                if watch.per == "story":
+                    self._per_story(watch, match)
+                else:
+                    self._keep(watch, match)
+
+    def _keep(self, watch: Watch, match: Match) -> None:
+        self.book.record(match)
+        for notify in self.notify:
+            notify(watch, match)
+
+    def _per_story(self, watch: Watch, match: Match) -> None:
+        """Kept and notified when its story is new to the watch, named on the earlier match
+        when not; parked until the grouper places its article."""
+        if match.story_id is None and self.stories is not None and self.stories.grouping:
+            parked = Parked(watch, match, time.monotonic())
+            self._parked.setdefault(match.doc_id, []).append(parked)
+            return
+        earlier = self.book.story_match(watch.id, match.story_id) if match.story_id else None
+        if earlier is None:
+            self._keep(watch, match)
+        else:
+            self.book.also_reported(earlier, Reported(match.doc_id, match.source, match.date))
+
+    def _placed(self, placements: Sequence[Placement]) -> None:
+        for placement in placements:  # in the order they were written
+            for parked in self._parked.pop(placement.doc_id, []):
+                self._release(parked, placement.story_id)
+
+    def _overdue(self, everything: bool = False) -> None:
+        """Per-story matches whose article was never placed (grouping failed) go out alone."""
+        due = math.inf if everything else time.monotonic() - PARK_FOR
+        for doc_id, waiting in list(self._parked.items()):
+            if all(parked.since < due for parked in waiting):
+                del self._parked[doc_id]
+                for parked in waiting:
+                    self._release(parked, self._story_of(doc_id))
+
+    def _release(self, parked: Parked, story_id: str | None) -> None:
+        match = replace(parked.match, story_id=story_id)
+        if story_id is None:  # deleted before it was grouped, or never grouped
+            self._keep(parked.watch, match)
+        else:
+            self._per_story(parked.watch, match)
 
     def _forget_all(self, doc_ids: set[str]) -> None:
         for watch_id, bar in list(self._bars.items()):
@@ -210,21 +290,12 @@ class WatchMatcher:
 
     def _confirmed(self, watch: Watch, new: set[str]) -> list[Match]:
         """The watch's own search, now: its passages of the new articles above the threshold,
-        the best one per article (and, `per: story`, none of a story it already matched)."""
+        the best one per article."""
         best: dict[str, Hit] = {}
         for hit in self._search(watch, WATCH_K, self._mode(watch)):
             if hit.doc_id in new and hit.score >= watch.threshold and hit.doc_id not in best:
                 best[hit.doc_id] = hit
-        matches = [self._made(watch, hit) for hit in best.values()]
-        if watch.per == "story":
-            told = {m.story_id for m in self.book.matches(watch.id) if m.story_id}
-            fresh = []
-            for match in matches:
-                if match.story_id is None or match.story_id not in told:
-                    fresh.append(match)
-                    told.add(match.story_id or "")
-            matches = fresh
-        return matches
+        return [self._made(watch, hit) for hit in best.values()]
 
     def _made(self, watch: Watch, hit: Hit) -> Match:
         seen = now()
@@ -241,9 +312,13 @@ class WatchMatcher:
             source=hit.source,
             date=hit.date,
             url=hit.url,
-            story_id=self.story_of(hit.doc_id) if self.story_of else None,
+            story_id=self._story_of(hit.doc_id),
             seen=seen,
         )
+
+    def _story_of(self, doc_id: str) -> str | None:
+        """The article's story if it is grouped yet (a replaced one: its story before)."""
+        return self.stories.story_of(doc_id) if self.stories is not None else None
 
     def _search(self, watch: Watch, k: int, mode: str) -> list[Hit]:
         found = self.index.search(watch.query, k, watch.filters, mode, collapse=False, timed=False)

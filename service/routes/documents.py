@@ -174,6 +174,7 @@ def get_document(doc_id: str, index: IndexDep) -> DocumentOut:
         excerpt=first_words(doc.text),
         text=doc.text,
         chunks=spans,
+        story_id=index.stories.story_of(doc.id) if index.stories_on else None,
     )
 
 

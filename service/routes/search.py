@@ -110,7 +110,9 @@ def run_search(request: SearchRequest, index: IndexDep, settings: SettingsDep) -
     k = allowed_k(request, settings)
     started = perf_counter()
     filters = to_filters(request.filters, request.as_of)
-    found = index.search(request.query, k, filters, request.mode, request.collapse)
+    found = index.search(
+        request.query, k, filters, request.mode, request.collapse, stories=request.stories
+    )
     took_ms = (perf_counter() - started) * 1000
     return SearchResponse(
         query=request.query,
@@ -171,7 +173,7 @@ def query_filters(
 
 FiltersQuery = Annotated[SearchFilters, Depends(query_filters)]
 FILTER_PARAMETERS = ("as_of", "date_from", "date_to", "source", "doc_id")
-GET_PARAMETERS = only_parameters("q", "k", "mode", "collapse", *FILTER_PARAMETERS)
+GET_PARAMETERS = only_parameters("q", "k", "mode", "collapse", "stories", *FILTER_PARAMETERS)
 
 
 @router.get("", response_model=SearchResponse, dependencies=[Depends(GET_PARAMETERS)])
@@ -183,12 +185,19 @@ def search_get(
     k: int = Query(DEFAULT_K, ge=1, le=MAX_K),
     mode: Annotated[Mode | None, Query(description="dense, bm25 or hybrid.")] = None,
     collapse: Annotated[bool | None, Query(description="Fold near-duplicates.")] = None,
+    stories: Annotated[bool, Query(description="One hit per story.")] = False,
     as_of: AsOfQuery = None,
 ) -> Response:
     """The same search for a browser address bar or curl, filters included."""
     try:
         request = SearchRequest(
-            query=q, k=k, mode=mode, collapse=collapse, as_of=as_of, filters=filters
+            query=q,
+            k=k,
+            mode=mode,
+            collapse=collapse,
+            stories=stories,
+            as_of=as_of,
+            filters=filters,
         )
     except ValidationError as exc:
         raise RequestValidationError(exc.errors()) from exc

@@ -11,6 +11,7 @@ import { cancelUnfollow, setFollowedPanel } from "./js/followed.js";
 import { NARROW, WIDE, setDocumentsOpen } from "./js/layout.js";
 import { server, whenReady } from "./js/server.js";
 import { closeSource } from "./js/source.js";
+import { showStories } from "./js/stories.js";
 import { showTimeline } from "./js/timeline.js";
 import { loadWatches } from "./js/watches.js";
 
@@ -27,6 +28,12 @@ $("timeline").addEventListener("click", () => {
   if (!topic) { $("question").focus(); return; }
   $("question").value = "";
   run(() => showTimeline(topic));
+});
+
+$("stories").addEventListener("click", () => {
+  const words = $("question").value.trim();
+  $("question").value = "";
+  run(() => showStories(words));
 });
 
 $("close-source").addEventListener("click", closeSource);

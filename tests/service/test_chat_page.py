@@ -18,6 +18,8 @@ import pytest
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, Page
 
+    from index.newsindex import NewsIndex
+
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 ARGS = [
     "--no-sandbox",
@@ -252,6 +254,40 @@ def test_the_passages_of_one_article_are_listed_under_it(
     assert page.locator("#source-title").inner_text() == names[shared[0]]
     words = articles[shared[0]].locator(f"a.passage[data-n='{n}'] .words").inner_text()
     assert " ".join(marked.inner_text().split()).startswith(words.rstrip("…"))
+    page.close()
+
+
+def test_a_story_reported_twice_is_named_once_with_who_else_reported_it(
+    live_server: str, browser: Browser, seeds_index: NewsIndex
+) -> None:
+    """PRNewswire and Xinhua reported Xi's coming visit: among an answer's passages the second
+    article follows the first, which says "also reported by"; the Stories button lists it."""
+    assert seeds_index.stories.wait(60)
+    page = open_page(browser, live_server)
+    ask(page, "When will Xi pay a state visit to Russia?")
+    item = page.locator("li.assistant").first
+    ids = [a.get_attribute("data-id") for a in item.locator(".passages > li.article").all()]
+    wire = {"000_00c3ffa30793be7d", "002_113f3f2605a1e54b"}
+    assert wire <= set(ids)
+    first, second = sorted(wire, key=ids.index)
+    assert ids.index(second) == ids.index(first) + 1  # the story's articles together
+    said = item.locator(f"li.article[data-id='{first}'] .reported").inner_text()
+    assert said in (
+        "also reported by: Xinhua (6 May 2025)",
+        "also reported by: PRNewswire (5 May 2025)",
+    )
+    assert "same-story" in (
+        item.locator(f"li.article[data-id='{second}']").get_attribute("class") or ""
+    )
+
+    page.click("#stories")
+    listing = page.locator("li.stories[data-done='true']")
+    listing.wait_for(timeout=30_000)
+    story = listing.locator("li.story", has_text="PRNewswire, Xinhua")
+    assert "5 May 2025 – 6 May 2025 · 2 articles" in story.locator(".meta").first.inner_text()
+    story.locator(".story-articles a").first.click()
+    page.locator("#source").wait_for(state="visible")
+    assert "PRNewswire" in page.locator("#source-meta").inner_text()
     page.close()
 
 

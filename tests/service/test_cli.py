@@ -132,3 +132,21 @@ def test_ask_prints_the_figures_with_their_citations(index_dir: Path) -> None:
     shown = result.output.split("figures:")[1]
     assert "bilateral trade (USD) · 2024 · agree" in shown
     assert "nearly $250 billion [" in shown and "bilateral trade (USD) · 2023 · single" in shown
+
+
+def test_stories_listed_shown_and_folded_into_search(index_dir: Path) -> None:
+    """`newsrag index` groups what it writes before it exits; the seeds' wire story is one."""
+    assert runner.invoke(app, ["index", str(SEEDS)]).exit_code == 0
+    listing = runner.invoke(app, ["stories", "--match", "xinhua"])
+    assert listing.exit_code == 0
+    found = re.search(r"^\s+([0-9a-f]{12}) · 2025-05-05 → 2025-05-06 · 2 articles · "
+                      r"PRNewswire, Xinhua$", listing.output, re.MULTILINE)  # fmt: skip
+    assert found, listing.output
+    shown = runner.invoke(app, ["stories", found.group(1)])
+    assert shown.exit_code == 0
+    assert "2025-05-05 · PRNewswire · 000_00c3ffa30793be7d" in shown.output
+    assert "2025-05-06 · Xinhua · 002_113f3f2605a1e54b" in shown.output
+    assert len(runner.invoke(app, ["stories", "--limit", "10"]).output.split(" · ")) > 4
+    searched = runner.invoke(app, ["search", "Xi's state visit to Russia", "-k", "2", "--stories"])
+    assert searched.exit_code == 0 and "also reported by:" in searched.output
+    assert runner.invoke(app, ["stories", "nope"]).exit_code == 1

@@ -29,6 +29,7 @@ from newsrag.cli import app as cli
 from service.config import Settings
 from service.main import create_app
 from tests.conftest import DATED, SEEDS
+from tests.index.stories_corpus import AP, REUTERS
 from tests.loopback import LoopbackServer, Served
 from tests.service.live import serve
 
@@ -41,6 +42,7 @@ ARRIVED = Document(
     source="Wire",
 )
 RAIN = Document("rain", "Heavy rain flooded streets in Lisbon on Tuesday.", date="2025-05-17")
+QUAKE = "Tsunami warnings after an earthquake off Hokkaido"  # Reuters and AP, one story
 
 
 @pytest.fixture
@@ -106,6 +108,60 @@ def test_what_cannot_work_is_refused_with_why(app_client: TestClient) -> None:
     hook = app_client.post("/watches", json={"query": EXPO, "webhook": "ftp://x"})
     assert hook.status_code == 422
     assert app_client.get("/watches", params={"q": "x"}).status_code == 422
+
+
+def test_a_watch_per_story_keeps_one_match_for_two_copies_of_a_wire_story(
+    app_client: TestClient,
+) -> None:
+    """Reuters, then AP, report one quake: a watch per article has both, a watch per story
+    the first, naming the second as also reported by."""
+    made = {
+        per: app_client.post("/watches", json={"query": QUAKE, "mode": "dense", "per": per})
+        for per in ("story", "article")
+    }
+    ids = {per: reply.json()["id"] for per, reply in made.items()}
+    for copy in (REUTERS, AP):
+        settle(app_client)
+        assert app_client.post("/documents", json=vars(copy)).status_code == 200
+    settle(app_client)
+    by_article = app_client.get(f"/watches/{ids['article']}").json()["matches"]
+    assert sorted(m["doc_id"] for m in by_article) == ["quake-ap", "quake-reuters"]
+    (match,) = app_client.get(f"/watches/{ids['story']}").json()["matches"]
+    story = app_client.get("/documents/quake-ap").json()["story_id"]
+    assert match["doc_id"] == "quake-reuters" and match["story_id"] == story
+    assert match["also_reported_by"] == [
+        {"doc_id": "quake-ap", "source": "AP", "date": "2025-03-03"}
+    ]
+    (entry,) = feedparser.parse(app_client.get(f"/watches/{ids['story']}/feed").content).entries
+    assert "Also reported by AP 2025-03-03 (quake-ap)" in entry.content[0].value
+
+
+def test_a_watch_per_story_waits_for_grouping_and_notifies_once(
+    library: NewsIndex, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Grouping runs on a thread of its own after the write, slower here than matching: a
+    per-story match waits for its article's story, so copies written back to back still
+    notify once."""
+    place = library.stories._grouper.place
+
+    def slowly(*args: Any) -> Any:
+        threading.Event().wait(0.3)
+        return place(*args)
+
+    monkeypatch.setattr(library.stories._grouper, "place", slowly)
+    told: list[tuple[str, str]] = []
+    watching = Watching(library, [lambda watch, match: told.append((watch.per, match.doc_id))])
+    watching.create(QUAKE, mode="dense", per="story")
+    watching.create(QUAKE, mode="dense", per="article")
+    library.upsert([REUTERS])
+    library.upsert([AP])
+    assert watching.matcher.settled(60)
+    assert sorted(told) == [
+        ("article", "quake-ap"),
+        ("article", "quake-reuters"),
+        ("story", "quake-reuters"),
+    ]
+    watching.close()
 
 
 def test_watches_survive_a_restart(library: NewsIndex) -> None:

@@ -103,8 +103,9 @@ function renderFigures(item, groups, passages) {
   item.append(el("table", { class: "figures" }, el("caption", {}, "Figures across sources"), head, body));
 }
 
-// Each article once, in the order of its best passage, with its passages under it by the
-// number the answer cites them by (their 1-based position in `passages`).
+// Each article once, with its passages under it by the number the answer cites them by (their
+// 1-based position in `passages`), in the order of its best passage; the other articles of its
+// story follow it, and it names them: "also reported by".
 function renderPassages(item, passages) {
   if (passages.length && item.dataset.answered === "false") {
     item.append(el("div", { class: "meta related" }, "Related passages"));
@@ -114,20 +115,38 @@ function renderPassages(item, passages) {
     if (!articles.has(passage.doc_id)) articles.set(passage.doc_id, []);
     articles.get(passage.doc_id).push([i + 1, passage]);
   });
+  const stories = new Map();
+  for (const [id, cited] of articles) {
+    const story = cited[0][1].story_id;
+    const key = story ? `story ${story}` : `article ${id}`;
+    if (!stories.has(key)) stories.set(key, []);
+    stories.get(key).push(cited);
+  }
   const list = el("ul", { class: "passages", "aria-label": "Passages by article" });
-  for (const cited of articles.values()) list.append(articleGroup(cited));
+  for (const [first, ...others] of stories.values()) {
+    list.append(articleGroup(first, others.map((cited) => cited[0][1])));
+    for (const cited of others) list.append(articleGroup(cited, [], true));
+  }
   item.append(list);
 }
 
-function articleGroup(cited) {
+function articleGroup(cited, reported, sameStory = false) {
   const [, first] = cited[0];
   const when = first.date ? dayLabel(first.date) : "no date";
   const head = el("div", { class: "article-head" },
     el("span", { class: "article-name" }, docLabel(first)),
     el("span", { class: "meta" }, ` · ${when} · ${first.source || "no source"}`));
+  const group = el("li", { class: sameStory ? "article same-story" : "article", "data-id": first.doc_id }, head);
+  if (reported.length) group.append(reportedBy(reported));
   const rows = cited.map(([n, passage]) => passageRow(n, passage));
-  return el("li", { class: "article", "data-id": first.doc_id }, head,
-            el("ol", { class: "article-passages" }, ...rows));
+  group.append(el("ol", { class: "article-passages" }, ...rows));
+  return group;
+}
+
+// The story's other articles among the passages, by source and date.
+function reportedBy(others) {
+  const named = others.map((p) => `${p.source || docLabel(p)} (${p.date ? dayLabel(p.date) : "no date"})`);
+  return el("div", { class: "reported meta" }, `also reported by: ${named.join(", ")}`);
 }
 
 // A passage by its number, its span in the article and its first words; it opens marked.
