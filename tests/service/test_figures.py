@@ -9,9 +9,9 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from index.newsindex import NewsIndex
 
 from index.models import Hit
+from index.newsindex import NewsIndex
 from service.answering.citations import check
 from service.answering.figures import compare, figures_in, sentences
 from service.config import Settings

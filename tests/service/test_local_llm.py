@@ -11,8 +11,8 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from index.newsindex import NewsIndex
 
+from index.newsindex import NewsIndex
 from service.answering.answers import AnswerService
 from service.config import Settings
 from service.llm.local import LocalClient
