@@ -193,8 +193,12 @@ def answer_spans(
     if kind == DATE:
         stated = sorted(periods.find(sentence, published), key=lambda p: (p.end - p.start).days)
         return [p.text for p in stated if p.text.lower() not in asked]
-    if kind == ORDINAL:
-        return [m[0] for m in _ORDINAL.finditer(sentence) if m[0].lower() not in asked]
+    if kind == ORDINAL:  # "the 8th China-Russia Expo", not "his first foreign visit"
+        return [
+            m[0]
+            for m in _ORDINAL.finditer(sentence)
+            if m[0].lower() not in asked and reading.ordinal_of(m.end(), sentence, question)
+        ]
     if kind == NAME:
         return _names(sentence, question)
     return []

@@ -100,3 +100,27 @@ def test_after_a_declined_turn_the_follow_up_is_answered(client: TestClient) -> 
     ]
     second = client.post("/chat", json={"messages": messages}).json()
     assert second["answered"] is True and "crude oil pipeline" in second["answer"]
+
+
+def test_an_ordinal_ranks_what_was_asked() -> None:
+    sentence = (
+        "Putin chose China for his first foreign visit, and will open the 8th China-Russia Expo."
+    )
+    edition = "Which edition of the China-Russia Expo did Putin attend?"
+    assert judge.answer_spans(judge.ORDINAL, sentence, edition, None) == ["8th"]
+    anniversary = "Which anniversary of diplomatic relations did they celebrate?"
+    assert judge.answer_spans(judge.ORDINAL, sentence, anniversary, None) == []
+
+
+def test_the_value_of_trade_is_money_and_a_title_is_the_holders_own() -> None:
+    peoples = "Relations carry forward the friendship between the two peoples."
+    value = "What was the value of China-Russia bilateral trade?"
+    assert judge.answer_spans(judge.AMOUNT, peoples, value, None) == []
+    xi = (
+        "In March, Xi, after being elected at the first session of the Congress, chose Russia, "
+        "which the ambassador said showed the special nature of the ties."
+    )
+    assert not reading.holds_role("Xi", "ambassador", xi)
+    won = "The Las Vegas Aces defeated the Connecticut Sun in Game 4 to capture their first title."
+    assert not reading.contradicts("Which team won its first title?", won)
+    assert reading.contradicts("Which team won its first title?", "The Sun were defeated.")
