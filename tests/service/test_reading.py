@@ -102,6 +102,20 @@ def test_after_a_declined_turn_the_follow_up_is_answered(client: TestClient) -> 
     assert second["answered"] is True and "crude oil pipeline" in second["answer"]
 
 
+def test_when_the_first_passages_do_not_answer_the_next_ones_are_read(client: TestClient) -> None:
+    question = (
+        "How many bilateral cooperation documents were exchanged during the talks at the Kremlin?"
+    )
+    body = ask(client, question)
+    assert body["answered"] is True and str(body["answer"]).startswith("More than 20 [")
+    passages = body["passages"]
+    assert isinstance(passages, list) and len(passages) > 5  # as deep as the answer
+    cited = int(str(body["answer"]).split("[")[1].split("]")[0])
+    assert "more than 20 bilateral" in passages[cited - 1]["text"]
+    answered_early = ask(client, "Which city will Putin visit to open the China-Russia Expo?")
+    assert isinstance(answered_early["passages"], list) and len(answered_early["passages"]) == 5
+
+
 def test_an_ordinal_ranks_what_was_asked() -> None:
     sentence = (
         "Putin chose China for his first foreign visit, and will open the 8th China-Russia Expo."
