@@ -241,10 +241,11 @@ _WHERE = re.compile(
 
 
 # A lone capitalised first word is only a sentence's start, unless a name's verb follows it:
-# "Krystal said …", "Moss testified …".
+# "Krystal said …", "Moss testified …", "Moderna applied …" (a verb in the past: what a
+# subject did).
 _NAME_STARTS = re.compile(
     r"(?:['’]s\b|\s+(?:said|says|told|has|had|is|was|will|announced|became|won|testified|"
-    r"received|reported|released|launched|confirmed|revealed|posted|added|also)\b)"
+    r"received|reported|released|launched|confirmed|revealed|posted|added|also|[a-z]+ed)\b)"
 )
 
 

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from fastapi.testclient import TestClient
 
+from index.newsindex import NewsIndex
 from service.answering import judge, reading
+from service.answering.extractive import ExtractiveAnswerer
 from service.answering.rewrite import rule_rewrite
 
 
@@ -138,3 +140,30 @@ def test_the_value_of_trade_is_money_and_a_title_is_the_holders_own() -> None:
     won = "The Las Vegas Aces defeated the Connecticut Sun in Game 4 to capture their first title."
     assert not reading.contradicts("Which team won its first title?", won)
     assert reading.contradicts("Which team won its first title?", "The Sun were defeated.")
+
+
+def test_an_acronym_no_article_holds_is_unknown(client: TestClient) -> None:
+    body = ask(client, "Which team won the 2023 NBA Finals?")
+    assert body["answered"] is False and "No article mentions NBA Finals" in str(body["answer"])
+    sco = ask(client, "Which organization does China serve as rotating chair of?")
+    assert sco["answered"] is True and "SCO" in str(sco["answer"])
+
+
+def test_a_name_opening_a_sentence_is_a_name_when_a_past_verb_follows() -> None:
+    sentence = "Moderna applied for US Food and Drug Administration authorization on Monday."
+    question = "Which company applied for authorization of its vaccine?"
+    assert "Moderna" in judge.answer_spans(judge.NAME, sentence, question, None)
+    assert "The" not in judge.answer_spans(
+        judge.NAME, "The company applied on Monday.", question, None
+    )
+
+
+def test_the_first_passage_weighs_more_than_a_later_one_saying_as_much(
+    seeds_index: NewsIndex,
+) -> None:
+    question = "Which city will Putin visit to open the China-Russia Expo?"
+    passages = seeds_index.search(question, 5).hits
+    answerer = ExtractiveAnswerer(seeds_index.embedder, unknown_words=seeds_index.unknown_words)
+    assessed = answerer.assess(question, passages + passages[:1])  # the first again, sixth
+    same = [c for c in assessed.candidates if c.text == assessed.candidates[0].text]
+    assert [c.passage for c in same][:2] == [1, 6] and same[0].score > same[1].score
