@@ -36,6 +36,9 @@ SHORT_ANSWER_WORDS = 6  # "$244.8 billion", "Harbin", "more than 20": a span, no
 # An acronym is a name of its own wherever it stands: "NBA Finals" is unknown when no article
 # says "NBA", though many say "finals".
 _ACRONYM = re.compile(r"[A-Z]{2,}")
+# A year is written one way: a question about 2030 in an archive that never prints it is
+# about nothing the archive holds. Other numbers are no such test ("30mph", "3rd").
+_YEAR = re.compile(r"(?:19|20)\d\d")
 
 
 def is_statement(sentence: str) -> bool:
@@ -89,7 +92,7 @@ class ExtractiveAnswerer:
         relative_floor: float = 0.85,
         time_weight: float = 0.1,
         focus_weight: float = 0.15,
-        rank_weight: float = 0.15,
+        rank_weight: float = 0.25,
         verdict: Judge | None = None,
         unknown_words: Callable[[list[str]], list[str]] | None = None,
     ) -> None:
@@ -157,11 +160,14 @@ class ExtractiveAnswerer:
     def _unknown_names(self, question: str) -> tuple[str, ...]:
         """The question's names whose head (last word) or acronym no article holds ("Foreign
         Minister Sergei Lavrov", "World Cup", "NBA Finals"; not "Hillary Clinton" where articles
-        say "Clinton").
-        Numbers are no such test: "30mph", "3rd" are written many ways."""
+        say "Clinton"), or a year no article prints."""
         if self.unknown_words is None:
             return ()
-        names = [n for n in judge.anchor_names(question) if not any(c.isdigit() for c in n)]
+        names = [
+            n
+            for n in judge.anchor_names(question)
+            if _YEAR.fullmatch(n) or not any(c.isdigit() for c in n)
+        ]
         unknown = set(self.unknown_words([word for name in names for word in name.split()]))
         return tuple(
             name

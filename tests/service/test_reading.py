@@ -167,3 +167,8 @@ def test_the_first_passage_weighs_more_than_a_later_one_saying_as_much(
     assessed = answerer.assess(question, passages + passages[:1])  # the first again, sixth
     same = [c for c in assessed.candidates if c.text == assessed.candidates[0].text]
     assert [c.passage for c in same][:2] == [1, 6] and same[0].score > same[1].score
+
+
+def test_a_year_no_article_prints_is_unknown(client: TestClient) -> None:
+    body = ask(client, "What bilateral trade target have China and Russia set for 2030?")
+    assert body["answered"] is False and "No article mentions 2030" in str(body["answer"])
