@@ -26,7 +26,7 @@ from service.answering.citations import SentenceCheck
 from service.answering.judge import Evidence, Judge
 from service.answering.markers import without_markers
 from service.answering.sentences import Span, split
-from service.answering.words import terms
+from service.answering.words import shared, terms
 from service.llm import EXTRACTIVE
 
 # A statement ends as one; headlines, bylines ("| May 6, 2025") and page furniture do not.
@@ -249,9 +249,10 @@ class ExtractiveAnswerer:
         (cosine) plus the share of the question's content words it contains."""
         if cosine is None:
             cosine = vectors @ self.embedder.embed_query(question)
-        wanted = terms(judge.asked_part(question))  # not the context a follow-up carries
-        shared = [len(wanted & terms(text)) / max(1, len(wanted)) for text in texts]
-        result: np.ndarray = cosine + self.overlap_weight * np.array(shared)
+        asked = judge.asked_part(question)  # not the context a follow-up carries
+        wanted = max(1, len(terms(asked)))
+        held = [len(shared(asked, text)) / wanted for text in texts]
+        result: np.ndarray = cosine + self.overlap_weight * np.array(held)
         return result
 
 

@@ -185,7 +185,7 @@ _MONEY = re.compile(
     r"[$€£¥]|\b(?:dollars?|yuan|euros?|rubles?|roubles?|pounds?|yen|rupees?)\b|\d\s?bn\b",
     re.IGNORECASE,
 )
-_PERCENT_ASKED = re.compile(
+PERCENT_ASKED = re.compile(
     r"\bpercent(?:age)?\b|\b(?:rate|share|proportion)\b|\bby how much\b|%", re.IGNORECASE
 )
 _PERCENT = re.compile(r"%|\bper ?cent\b", re.IGNORECASE)
@@ -196,7 +196,7 @@ def measures(span: str, sentence: str, question: str, counted: str | None) -> bo
     """The amount measures what was asked: a share for "what percentage/rate", money for
     "how much … invest/trade/cost", and for "how many documents" a count of documents (not
     "two leaders")."""
-    if _PERCENT_ASKED.search(question) and not re.search(r"\bhow many\b", question, re.I):
+    if PERCENT_ASKED.search(question) and not re.search(r"\bhow many\b", question, re.I):
         if _PERCENT.search(span):
             return True
         if not re.search(r"\bby how much\b", question, re.I):

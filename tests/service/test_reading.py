@@ -6,7 +6,7 @@ from __future__ import annotations
 from fastapi.testclient import TestClient
 
 from index.newsindex import NewsIndex
-from service.answering import judge, reading
+from service.answering import judge, reading, words
 from service.answering.extractive import ExtractiveAnswerer
 from service.answering.rewrite import rule_rewrite
 
@@ -172,3 +172,40 @@ def test_the_first_passage_weighs_more_than_a_later_one_saying_as_much(
 def test_a_year_no_article_prints_is_unknown(client: TestClient) -> None:
     body = ask(client, "What bilateral trade target have China and Russia set for 2030?")
     assert body["answered"] is False and "No article mentions 2030" in str(body["answer"])
+
+
+def test_the_same_fact_in_other_words(client: TestClient) -> None:
+    planned = "What target did they hit earlier than planned?"
+    said = (
+        "Trade reached $240 billion, achieving the trade target of $200 billion ahead of schedule."
+    )
+    assert {"hit", "earlier", "plan"} <= words.shared(planned, said)
+    first = "How much did China-Russia trade reach in the first quarter of 2024?"
+    messages = [user(first), assistant("$56.8 billion [1]."), user("By how much did it grow?")]
+    grew = client.post("/chat", json={"messages": messages}).json()
+    assert grew["sentences"][0]["text"].startswith("5.2 percent [")  # "an increase of 5.2 …"
+
+
+def test_two_names_qualifying_a_noun_are_no_name_and_a_date_asked_is_a_day() -> None:
+    interview = "Zhang said so in an interview with Russia's RT News on China-Russia relations."
+    question = "Which broadcaster interviewed Zhang?"
+    assert judge.answer_spans(judge.NAME, interview, question, None)[0] == "Russia's RT News"
+    breach = "T-Mobile confirmed that it had been breached."
+    assert judge.answer_spans(judge.NAME, breach, "Which company was breached?", None)
+    sworn = "After his re-election in May 2024, Putin was sworn in on May 7, 2024."
+    assert judge.answer_spans(judge.DATE, sworn, "On what date was Putin sworn in?", None) == [
+        "May 7, 2024"
+    ]
+
+
+def test_after_a_declined_turn_the_conversation_goes_on_from_the_last_answer() -> None:
+    declined = "The indexed articles don't say who won the 2022 World Cup. No article mentions …"
+    trade = "How much did China-Russia trade reach in the first quarter of 2024?"
+    messages = [
+        user(trade),
+        assistant("$56.8 billion [1]."),
+        user("Who won the 2022 World Cup?"),
+        assistant(declined),
+        user("And in 2023?"),
+    ]
+    assert rule_rewrite(messages) == "How much did China-Russia trade reach in 2023?"
