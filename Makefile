@@ -5,7 +5,7 @@ PIP := $(PY) -m pip --disable-pip-version-check -q
 export HF_HUB_OFFLINE := 1
 
 .PHONY: install install-llm dev run test lint format clean tools eval eval-llm load bench \
-	bench-quick
+	bench-quick bench-milvus bench-watches eval-watches
 
 install: $(VENV)/.installed
 
@@ -80,10 +80,22 @@ load: install
 	  --json data/load.json
 
 # Indexing, search over HTTP at 10k/100k/1M chunks, search while one article a second is
-# POSTed (100k/1M) and ANN recall, written to data/bench.json; `make bench-quick` is the
-# ten-minute version (10k/100k chunks, ingesting at 100k, 200k ANN vectors).
+# POSTed (100k/1M) and ANN recall, written to eval/bench.json (kept: docs/benchmarks.md's tables
+# are generated from it by `python -m tests.test_readme --write`); `make bench-quick` is the
+# ten-minute version (10k/100k chunks, ingesting at 100k, 200k ANN vectors) into data/.
 bench: install
-	$(VENV)/bin/newsrag bench --json data/bench.json
+	$(VENV)/bin/newsrag bench --json eval/bench.json
+
+# The scale-out backend on milvus-lite (docs/scaling.md) and 1,000 watches (docs/watches.md).
+bench-milvus: install
+	$(VENV)/bin/newsrag bench --backend milvus --quick --json eval/bench-milvus.json
+
+bench-watches: install
+	$(VENV)/bin/newsrag bench --watches --quick --json eval/bench-watches.json
+
+# A watch per realtimeqa question, fired by the week's articles streamed in (docs/watches.md).
+eval-watches: install
+	$(VENV)/bin/newsrag eval-watches realtimeqa --json eval/watches.json
 
 bench-quick: install
 	$(VENV)/bin/newsrag bench --quick --json data/bench-quick.json

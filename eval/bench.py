@@ -241,6 +241,20 @@ def run_bench(plan: BenchPlan, say: Say, embedder: Embedder | None = None) -> di
     return {"index": indexing, "search": search, "ingest": ingest, "ann": ann, "plan": plan_used}
 
 
+def scaled_setup(
+    plan: BenchPlan, embedder: Embedder, work: Path, chunks: int
+) -> tuple[Path, list[str], list[str]]:
+    """For the benches that reuse the local one's corpus: the scaled index at `chunks` chunks
+    (in `work`), the questions to ask of it, and sentences of its passages to write articles
+    from."""
+    bench_indexing(corpus_documents(plan.corpus, plan.index_docs), embedder, work)
+    source = NewsIndex(work / "indexing", embedder)
+    sentences = passage_sentences(source_chunks(source)[0])
+    folder, drawn = scaled_index(work / "scaled", source, chunks)
+    source.close()
+    return folder, corpus_queries(plan.corpus) or drawn, sentences
+
+
 def corpus_queries(corpus: Path | None) -> list[str]:
     """The corpus's own queries (SciFact: 1,109 claims), what people ask of it: /search is
     timed with them and they probe the ANN, held out from the indexed vectors. Without them,

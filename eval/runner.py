@@ -201,6 +201,7 @@ def evaluate_dataset(
             build = build_corpus(index, lambda: read_corpus(path), progress=progress)
         else:
             build = build_folder(index, seeds)
+        index.checkpoint()  # searched from sealed, indexed storage, as a settled archive is
         modes = modes or [index.retrieval.mode]
         choices = as_of if evalset.dates else ["none"]
         return [

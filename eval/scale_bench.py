@@ -26,10 +26,7 @@ from eval.bench import (
     SERVER_ENV,
     BenchPlan,
     Say,
-    corpus_queries,
-    passage_sentences,
-    scaled_index,
-    source_chunks,
+    scaled_setup,
     warm_up,
 )
 from eval.ingest_bench import make_article, median, search_finds
@@ -52,17 +49,9 @@ def run_scale_bench(
     plan: BenchPlan, say: Say, embedder: Embedder, chunks: int = 100_000
 ) -> dict[str, Any]:
     """The whole scale-out run at `chunks` chunks (see the module's docstring)."""
-    from eval.bench import bench_indexing, corpus_documents
-
-    queries = corpus_queries(plan.corpus)
     with tempfile.TemporaryDirectory(prefix="newsrag-scale-") as tmp, ExitStack() as stack:
         work = Path(tmp)
-        bench_indexing(corpus_documents(plan.corpus, plan.index_docs), embedder, work)
-        source = NewsIndex(work / "indexing", embedder)
-        sentences = passage_sentences(source_chunks(source)[0])
-        folder, drawn = scaled_index(work / "scaled", source, chunks)
-        source.close()
-        asked = queries or drawn
+        folder, asked, sentences = scaled_setup(plan, embedder, work, chunks)
         uri = stack.enter_context(loopback_milvus(work / "milvus"))
         moved = migrate_timed(folder, uri, embedder, say)
         breakdown = where_time_goes(uri, work, embedder, asked, say)

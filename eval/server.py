@@ -10,7 +10,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -57,20 +57,31 @@ def local_server(
         port = free_port()
         index = index_dir or Path(tmp) / "index"
         settings = {"NEWSRAG_INDEX_DIR": str(index), "NEWSRAG_PORT": str(port)}
-        log = (Path(tmp) / "server.log").open("wb")
-        process = subprocess.Popen(
-            list(command), env={**os.environ, **settings, **(env or {})}, stdout=log, stderr=log
-        )
         base_url = f"http://127.0.0.1:{port}"
-        try:
+        environment = {**os.environ, **settings, **(env or {})}
+        with child(list(command), Path(tmp) / "server.log", stop, environment) as process:
             wait_ready(base_url, process)
             yield base_url
+
+
+@contextmanager
+def child(
+    command: list[str],
+    log_path: Path,
+    end: Callable[[subprocess.Popen[bytes]], None],
+    env: dict[str, str] | None = None,
+) -> Iterator[subprocess.Popen[bytes]]:
+    """A child process logging to `log_path`, ended by `end` afterwards; a RuntimeError raised
+    meanwhile (it did not start) carries the log's last lines."""
+    with log_path.open("wb") as log:
+        process = subprocess.Popen(command, env=env, stdout=log, stderr=log)
+        try:
+            yield process
         except RuntimeError as exc:
-            tail = (Path(tmp) / "server.log").read_text("utf-8", "replace")[-2000:]
+            tail = log_path.read_text("utf-8", "replace")[-2000:]
             raise RuntimeError(f"{exc}; its log ends with:\n{tail}") from exc
         finally:
-            stop(process)
-            log.close()
+            end(process)
 
 
 def stop(process: subprocess.Popen[bytes], seconds: float = 30.0) -> None:
@@ -98,25 +109,21 @@ def loopback_milvus(
     with tempfile.TemporaryDirectory(prefix="newsrag-milvus-") as tmp:
         port = port or free_port()
         folder = data_dir or Path(tmp) / "milvus"
-        log = (Path(tmp) / "milvus.log").open("wb")
         command = [sys.executable, "-m", "milvus_lite", "server", "--data-dir", str(folder)]
         command += ["--host", "127.0.0.1", "--port", str(port), "--max-workers", str(workers)]
-        process = subprocess.Popen(command, stdout=log, stderr=log)
-        uri = f"http://127.0.0.1:{port}"
-        try:
+        with child(command, Path(tmp) / "milvus.log", _interrupt) as process:
             _wait_listening(port, process)
-            yield uri
-        except RuntimeError as exc:
-            tail = (Path(tmp) / "milvus.log").read_text("utf-8", "replace")[-2000:]
-            raise RuntimeError(f"{exc}; its log ends with:\n{tail}") from exc
-        finally:
-            process.send_signal(signal.SIGINT)  # its own shutdown: drains, closes the data dir
-            try:
-                process.wait(15)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
-            log.close()
+            yield f"http://127.0.0.1:{port}"
+
+
+def _interrupt(process: subprocess.Popen[bytes]) -> None:
+    """milvus-lite's own shutdown (Ctrl-C): it drains and closes its data dir."""
+    process.send_signal(signal.SIGINT)
+    try:
+        process.wait(15)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
 
 
 def _wait_listening(port: int, process: subprocess.Popen[bytes], seconds: float = 60.0) -> None:

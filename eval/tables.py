@@ -1,4 +1,5 @@
-"""The measured tables of docs/, written from eval/results.json so that they cannot drift.
+"""The measured tables of docs/, written from the JSON the measuring commands keep in eval/
+(results.json, results-llm.json, bench*.json, watches.json) so that they cannot drift.
 
 A table lives between `<!-- generated:NAME -->` and `<!-- /generated -->` in a page;
 `python -m eval.tables --write` rewrites every block named here, `python -m eval.tables` checks
@@ -9,6 +10,7 @@ Blocks this module does not name (the settings table) are left to their own gene
 from __future__ import annotations
 
 import argparse
+import importlib
 import json
 import re
 import sys
@@ -29,6 +31,14 @@ RESULTS = ROOT / "eval" / "results.json"
 # `newsrag eval --llm …` on the seeds questions (make eval): what the checks made of answers.
 CHECKS = ROOT / "eval" / "results-llm.json"
 PAGES = (ROOT / "README.md", ROOT / "docs")
+# Benchmark JSON kept in the repository, by the block its table fills: the `make` target that
+# writes it (bench, bench-milvus, bench-watches, eval-watches), then its table maker.
+BENCHES = {
+    "bench": (ROOT / "eval" / "bench.json", "eval.bench"),
+    "bench-milvus": (ROOT / "eval" / "bench-milvus.json", "eval.scale_bench"),
+    "bench-watches": (ROOT / "eval" / "bench-watches.json", "eval.watch_bench"),
+    "eval-watches": (ROOT / "eval" / "watches.json", "eval.watch_eval"),
+}
 BLOCK = re.compile(
     r"(?P<open><!-- generated:(?P<name>[\w-]+) -->\n)(?P<body>.*?)(?P<close><!-- /generated -->)",
     re.DOTALL,
@@ -50,6 +60,21 @@ def eval_tables(results: Sequence[ModeResult], checks: Sequence[ModeResult] = ()
         "abstention": abstention_section(results),
         "answer-checks": checks_section(checks),
     }
+
+
+def bench_tables(benches: Mapping[str, tuple[Path, str]] = BENCHES) -> dict[str, str]:
+    """Block name → the table its benchmark prints, for each benchmark whose JSON is kept."""
+    tables = {}
+    for name, (path, module) in benches.items():
+        if path.exists():
+            markdown = importlib.import_module(module).markdown
+            tables[name] = markdown(json.loads(path.read_text("utf-8")))
+    return tables
+
+
+def measured_tables(results: Path = RESULTS, checks: Path = CHECKS) -> dict[str, str]:
+    """Every table this module writes: the eval's and the benchmarks'."""
+    return {**eval_tables(read_results(results), read_results(checks)), **bench_tables()}
 
 
 def hybrid_gain_table(results: Sequence[ModeResult]) -> str:
@@ -134,8 +159,7 @@ def main(
     parser.add_argument("--results", type=Path, default=RESULTS, help="eval results JSON")
     parser.add_argument("--checks", type=Path, default=CHECKS, help="`--llm` results JSON")
     args = parser.parse_args(argv)
-    results = eval_tables(read_results(args.results), read_results(args.checks))
-    tables = {**results, **(extra or {})}
+    tables = {**measured_tables(args.results, args.checks), **(extra or {})}
     if args.write:
         for path in write(pages(), tables):
             sys.stdout.write(f"rewrote {_shown(path)}\n")

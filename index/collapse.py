@@ -3,9 +3,8 @@
 Two passages are near-duplicates when most word 3-grams of the shorter one also occur in the
 other (containment, not Jaccard: chunk boundaries differ between articles, so a shared
 paragraph is often only part of each chunk). 3-grams rather than 5-grams because rewritten
-wire copy keeps phrases but changes every few words. On the seeds, the paragraphs 000 and 002
-share (and 001/004's shared sentence) score 0.43-0.69 while every other cross-article pair of
-chunks scores at most 0.35; over TIME's and SciFact's top candidates, 0.5 ... see THRESHOLD.
+wire copy keeps phrases but changes every few words. The threshold sits between what shared
+paragraphs score and what any other pair of chunks does (docs/tuning.md).
 """
 
 from __future__ import annotations

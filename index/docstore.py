@@ -12,13 +12,13 @@ import sqlite3
 import threading
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from index.excerpt import excerpt
+from index.excerpt import OPENING_CHARS, first_words
 from index.filters import Filters
 from index.models import Chunk, DocSummary, Document, Passage
 
@@ -63,9 +63,6 @@ class Chunked:
     text: str
     vids: list[int]
     spans: list[tuple[int, int]]
-
-
-EXCERPT_CHARS = 100
 
 
 class DocStore:
@@ -253,7 +250,8 @@ class DocStore:
         )
 
     def filter_ids(self, filters: Filters) -> np.ndarray | None:
-        """Chunk ids that pass `filters`, or None when there is nothing to filter on."""
+        """Chunk ids that pass `filters`, or None when they would pass every chunk."""
+        filters = self._narrowing(filters)
         if not filters:
             return None
         where, args = _where(filters)
@@ -266,6 +264,32 @@ class DocStore:
             .fetchall()
         )
         return np.array([r[0] for r in rows], dtype=np.int64)
+
+    def _narrowing(self, filters: Filters) -> Filters:
+        """`filters` without the bounds that keep every document: an as-of day no article is
+        later than, or a published-from day no article is earlier than (undated articles pass
+        both). A question naming a period adds the second, usually to an archive that starts
+        later: listing every chunk id that passes took 0.1-0.3 s at 100k chunks, a search's
+        worth of CPU ten times over, to exclude nothing."""
+        if filters.as_of is None and filters.published_from is None:
+            return filters
+        earliest, latest = self.date_range()
+        if filters.as_of is not None and (latest is None or latest <= filters.as_of):
+            filters = replace(filters, as_of=None)
+        if filters.published_from is not None and (
+            earliest is None or earliest >= filters.published_from
+        ):
+            filters = replace(filters, published_from=None)
+        return filters
+
+    def date_range(self) -> tuple[str | None, str | None]:
+        """The oldest and newest publication dates stored (two index lookups)."""
+        row = (
+            self._read()
+            .execute("SELECT (SELECT min(date) FROM documents), (SELECT max(date) FROM documents)")
+            .fetchone()
+        )
+        return row[0], row[1]
 
     def latest(self) -> str | None:
         """The newest publication date stored (an index lookup)."""
@@ -294,16 +318,14 @@ class DocStore:
             .execute(
                 "SELECT d.id, d.title, d.date, d.source, d.url, length(d.text), "
                 "(SELECT count(*) FROM chunks c WHERE c.doc_id = d.id), d.indexed_at, "
-                f"substr(d.text, 1, {EXCERPT_CHARS * 2}) "
+                f"substr(d.text, 1, {OPENING_CHARS}) "
                 f"FROM documents d WHERE {where} ORDER BY d.id LIMIT ? OFFSET ?",
                 (*args, limit, offset),
             )
             .fetchall()
         )
         return [
-            DocSummary(
-                id, title, day, source, url, chars, chunks, at, excerpt(opening, EXCERPT_CHARS)
-            )
+            DocSummary(id, title, day, source, url, chars, chunks, at, first_words(opening))
             for id, title, day, source, url, chars, chunks, at, opening in rows
         ]
 

@@ -24,7 +24,7 @@ from index.embedders import (
     MissingDependency,
     backend_factory,
     check_installed,
-    light,
+    onnx_queries,
 )
 from index.embedders.base import TOKENIZER_LOCK
 
@@ -104,7 +104,8 @@ class Embedder:
     Settings.embed_options, whose defaults are EmbedOptions'.
 
     Nothing loads until something needs it: listing documents loads no model, and a query on
-    an exported ONNX graph loads only that (index.embedders.light), not sentence-transformers.
+    an exported ONNX graph loads only that (index.embedders.onnx_queries), not
+    sentence-transformers.
     `load()` loads everything now (a server, before it says it is ready).
     """
 
@@ -236,7 +237,7 @@ class Embedder:
             runtime = self._documents()
         else:
             options = self._runtime_options(threads)
-            runtime = light.load(self.query_backend, options) or backend_factory(
+            runtime = onnx_queries.load(self.query_backend, options) or backend_factory(
                 self.query_backend
             )(self._model(), self.model_id, options)
         with self._loading:

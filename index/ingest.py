@@ -9,7 +9,7 @@ from pathlib import Path
 
 from index.models import Document
 from index.newsindex import UpsertReport
-from index.readers import PartlyRead, ReadError, UnsupportedFile, discover, read_file
+from index.readers import FileRead, discover, read_records
 from index.sources.base import Sink
 
 log = logging.getLogger(__name__)
@@ -54,24 +54,17 @@ def ingest(
 
 
 def _read(path: Path, report: IngestReport) -> list[Document]:
-    try:
-        return good_records(path, report)
-    except UnsupportedFile:
+    found = read_records(path)
+    if found.unsupported:
         log.warning("skipping %s: unsupported file type", path)
         report.skipped.append(str(path))
-    except ReadError as exc:
-        log.error("cannot read %s", exc)
-        report.errors.append((str(path), exc.reason))
-    return []
+        return []
+    reported(path, found, report)
+    return found.documents
 
 
-def good_records(path: Path, report: IngestReport) -> list[Document]:
-    """The file's documents; of a file with some bad records, the good ones, each bad one
-    logged and reported, so one bad line never costs a file its good ones."""
-    try:
-        return read_file(path)
-    except PartlyRead as exc:
-        for problem in exc.problems:
-            log.error("cannot read %s: %s", path, problem)
-            report.errors.append((str(path), problem))
-        return exc.documents
+def reported(path: Path, found: FileRead, report: IngestReport) -> None:
+    """Each bad record of the file, or why it could not be read at all, logged and counted."""
+    for reason in [*found.problems, *([found.failed] if found.failed else [])]:
+        log.error("cannot read %s: %s", path, reason)
+        report.errors.append((str(path), reason))

@@ -49,6 +49,7 @@ def migrate(
         report.chunks += sum(len(one.chunks) for one in todo)
         if on_batch is not None:
             on_batch(len(part))
+    target.checkpoint()
     report.source, report.target = source.counts(), target.counts()
     return report
 

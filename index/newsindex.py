@@ -8,9 +8,10 @@ Callers (service/, eval/, the command line) use only what is here: `search`, `do
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Protocol
 
 import numpy as np
 
@@ -33,6 +34,17 @@ class UpsertReport:
     replaced: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
     chunks: int = 0
+
+
+class WriteListener(Protocol):
+    """Told of what was written, after it committed; called on the writer's thread, so it
+    hands work on rather than doing it (a write must not wait for what follows it)."""
+
+    def written(self, stored: Sequence[Stored]) -> None:
+        """Documents added or replaced, with their chunks, vectors and terms."""
+        ...
+
+    def deleted(self, doc_id: str) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -79,6 +91,8 @@ class NewsIndex:
             build_retrievers(self.retrieval),
         )
         self._background = Background()  # embedding for writes, at a lower priority
+        self._listeners: list[WriteListener] = []
+        self._closing: list[Callable[[], None]] = []
 
     def _settle(self, found: Manifest | None) -> Manifest:
         """The manifest to keep: the one found, if it fits this model and chunking (else
@@ -234,10 +248,33 @@ class NewsIndex:
             stored.append(Stored(doc, content_hash(doc), doc_chunks, rows, terms))
             start += len(doc_chunks)
         self.corpus.replace(stored)
+        for listener in self._listeners:
+            listener.written(stored)
 
     def delete(self, doc_id: str) -> bool:
         """Removes a document and its chunks; False when there was no such document."""
-        return self.corpus.delete(doc_id)
+        gone = self.corpus.delete(doc_id)
+        if gone:
+            for listener in self._listeners:
+                listener.deleted(doc_id)
+        return gone
+
+    def on_close(self, callback: Callable[[], None]) -> None:
+        """`callback` runs first when the index closes (a listener finishing its work)."""
+        self._closing.append(callback)
+
+    def listen(self, listener: WriteListener) -> None:
+        """`listener` hears of every write once it has committed, from whichever path it came
+        (HTTP, feeds, folders, `newsrag index`): what standing questions and stories follow."""
+        self._listeners.append(listener)
+
+    def unlisten(self, listener: WriteListener) -> None:
+        if listener in self._listeners:
+            self._listeners.remove(listener)
+
+    def checkpoint(self) -> None:
+        """After a bulk write: what was written made cheap to search and safe on disk."""
+        self.corpus.checkpoint()
 
     def announce(self, url: str) -> None:
         """Tells other processes where this one serves the index (`newsrag index` sends its
@@ -245,5 +282,8 @@ class NewsIndex:
         self.corpus.announce(url)
 
     def close(self) -> None:
+        for callback in self._closing:
+            callback()
+        self._closing = []
         self._background.close()
         self.corpus.close()

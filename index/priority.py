@@ -1,13 +1,9 @@
 """Writes yield the CPU to searches: documents are embedded on threads of lower priority.
 
-Embedding an article is most of a write's CPU (hundreds of milliseconds), and on two cores it
-competes with every search in flight. The runtimes run inference on the calling thread, so a
-thread with a higher nice value gives way when searches want the cores and costs nothing when
-they do not. How much: in one process, three threads embedding queries beside one embedding
-documents non-stop, per-query p50 8-14 ms with the writer at nice 0 and 5 ms at nice 15. Over
-HTTP (newsrag bench, 100k chunks, 4 searching clients, one article POSTed a second), nice 15
-starved the writes (15 of 60 written, POST p50 4.3 s); nice 5 kept them (54 of 60) with the
-search p99 at 1.31x its idle value against 1.47x at nice 0 (noisy, shared machine).
+Embedding an article is most of a write's CPU, and on two cores it competes with every search
+in flight. The runtimes run inference on the calling thread, so a thread with a higher nice
+value gives way when searches want the cores and costs nothing when they do not. Nice 5:
+higher starved the writes, lower slowed the searches more (docs/tuning.md).
 """
 
 from __future__ import annotations

@@ -27,10 +27,9 @@ def normalized(scores: Sequence[float]) -> list[float]:
 
 @dataclass(frozen=True)
 class RecencyPrior:
-    """Tuned on realtimeqa's 1,980 dated questions (2020-2022; later years held out), hybrid
-    nDCG@10 as of each question: 0.828 without, weight 0.3 0.909, 0.5 0.940, 1.0 0.962 (half
-    life 7 days; 1 to 30 days moved it by less than 0.02). Past 0.5 the prior outweighs half the
-    spread of relevance, so a same-day article on another story would win: 0.5 it is."""
+    """A bonus for newer articles, halving every `half_life` days. Past a weight of 0.5 it
+    outweighs half the spread of relevance, so a same-day article on another story would win
+    (tuned on realtimeqa: docs/tuning.md)."""
 
     weight: float = 0.5  # 0 turns it off
     half_life: float = 7.0  # days

@@ -8,7 +8,7 @@ or its new ones, never some of each.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 
 from index import periods
 from index.collapse import collapse as fold_duplicates
@@ -143,14 +143,8 @@ def _by_time(
     article dated in it, or its own words naming a time inside it. The default 1.0 is twice the
     most the prior gives, so an article never wins over an equally relevant report on the
     period by being recent; relevance still can. A bonus, not a filter: a question's period
-    often only places its story ("the 2002 kidnapping", "the Fed's March meeting").
-
-    Tuned on realtimeqa (1,980 questions, each about its week; 421 name a period, mostly as
-    such context) and on tests/corpora/dated. Re-ranking the windowed questions' top 30
-    (`nDCG@10` over all 1,980, 0.944 without windows): the prior for every candidate plus 0.3 /
-    0.5 / 0.75 / 1.0 for reports 0.947 / 0.946 / 0.944 / 0.943; the prior for reports only
-    (none for periods long over) plus 0.1 / 0.5 0.942 / 0.940. Below 1.0 a three-day-old
-    September article outranks March's for "What did the Fed decide in March?"."""
+    often only places its story ("the 2002 kidnapping", "the Fed's March meeting"). How the
+    weight was chosen: docs/tuning.md."""
     scores = normalized([score for _, score in found])
     published = [date.fromisoformat(row.date) if row.date else None for row, _ in found]
     if time.prior is not None:
@@ -204,4 +198,4 @@ def _published_from(filters: Filters, window: Window | None) -> Filters:
 
 
 def _day(as_of: str | None) -> date:
-    return date.fromisoformat(as_of) if as_of else datetime.now(UTC).date()
+    return date.fromisoformat(as_of) if as_of else periods.today()

@@ -10,19 +10,26 @@ from typing import Annotated, Any, Literal, TypeVar, get_args, get_origin
 from pydantic import Field, SecretStr, ValidationInfo, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from index import plugins
 from index.chunking import ChunkerSettings
-from index.corpus import CORPORA, CorpusSettings
+from index.corpus import CorpusSettings
 from index.embedding import BACKENDS, DEFAULT_MODEL, EmbedOptions
 from index.lexical import BM25Settings
 from index.recency import RecencyPrior
 from index.retrievers import RetrievalSettings, SearchMode
-from index.retrievers.modes import FusionName
 from index.vectorstores import StoreSettings
 from index.vectorstores.ann import AnnKind, AnnSettings
 from index.vectorstores.milvus import MilvusIndex, MilvusSettings
-from service.caps import MAX_K, MAX_QUERY_CHARS
+from service.limits.caps import MAX_K, MAX_QUERY_CHARS
 
 MIN_KEY_CHARS = 16
+# Settings that name a pluggable part, and the entry-point group it is looked up in.
+REGISTRIES = {
+    "backend": "newsrag.backends",
+    "vector_store": "newsrag.stores",
+    "lexical": "newsrag.lexical",
+    "fusion": "newsrag.fusions",
+}
 # Settings whose empty value is documented to mean "choose for me".
 EMPTY_MEANS_DEFAULT = {"query_backend"}
 Item = TypeVar("Item")
@@ -82,7 +89,12 @@ class Settings(BaseSettings):
         "see docs/scaling.md).",
     )
     vector_store: str = Field(
-        "faiss", description="The local backend's vector store: faiss, or milvus (vectors only)."
+        "faiss",
+        description="The local backend's vector store: faiss, milvus (the vectors alone), or a "
+        "plugin's (docs/plugins.md).",
+    )
+    lexical: str = Field(
+        "tantivy", description="The local backend's lexical index: tantivy, or a plugin's."
     )
     milvus_uri: str | None = Field(
         None,
@@ -158,10 +170,10 @@ class Settings(BaseSettings):
     search_mode: SearchMode = Field(
         _RETRIEVAL.mode, description="Default retrieval: dense, bm25 or hybrid (both, fused)."
     )
-    fusion: FusionName = Field(
+    fusion: str = Field(
         _RETRIEVAL.fusion,
-        description="How hybrid fuses dense and BM25: convex (normalized scores, weighted) or "
-        "rrf (reciprocal rank).",
+        description="How hybrid fuses dense and BM25: convex (normalized scores, weighted), "
+        "rrf (reciprocal rank), or a plugin's.",
     )
     dense_weight: float = Field(
         _RETRIEVAL.dense_weight,
@@ -312,11 +324,14 @@ class Settings(BaseSettings):
             raise ValueError(f"feed URLs must start with http:// or https://: {', '.join(bad)}")
         return urls
 
-    @field_validator("backend")
+    @field_validator("backend", "vector_store", "lexical", "fusion")
     @classmethod
-    def known_corpus(cls, name: str) -> str:
-        if name not in CORPORA:
-            raise ValueError(f"unknown backend {name!r}; known: {', '.join(CORPORA)}")
+    def installed(cls, name: str, info: ValidationInfo) -> str:
+        """A part named by a setting is one installed (built in, or a plugin's)."""
+        group = REGISTRIES[str(info.field_name)]
+        if name not in plugins.names(group):
+            known = ", ".join(plugins.names(group))
+            raise ValueError(f"unknown {plugins.GROUPS[group]} {name!r}; known: {known}")
         return name
 
     @field_validator("embed_backend", "query_backend")
@@ -387,6 +402,7 @@ class Settings(BaseSettings):
             self.bm25,
             self.vector_store,
             self.stores,
+            self.lexical,
             read_only=read_only,
             checkpoint_seconds=self.checkpoint_seconds,
             lock_wait=lock_wait,

@@ -64,6 +64,11 @@ class FeedPoller:
         self._thread.start()
 
     @property
+    def running(self) -> bool:
+        """Its thread still runs (false once `stop` returns)."""
+        return self._thread.is_alive()
+
+    @property
     def term(self) -> float:
         return self.follower.interval
 

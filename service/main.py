@@ -15,13 +15,14 @@ from fastapi.staticfiles import StaticFiles
 from fastapi_offline import FastAPIOffline
 
 from index.newsindex import NewsIndex
+from index.watching import Watching
 from service import errors, middleware
 from service.answering.answers import AnswerService
 from service.answering.conversations import Conversations
 from service.config import Settings, get_settings
-from service.engine import needs_seeds, open_when_up, seed_if_empty
 from service.feeds import start_polling, stop_polling
 from service.metrics import Metrics, timed_embedder
+from service.opening import needs_seeds, open_when_up, seed_if_empty
 from service.routes import (
     access,
     answer,
@@ -33,10 +34,12 @@ from service.routes import (
     search,
     sources,
     timeline,
+    watches,
 )
 from service.schemas import ErrorBody
 from service.startup import Startup
 from service.upkeep import start_upkeep
+from service.watch_events import Hub
 
 STATIC = Path(__file__).parent / "static"
 DOCS_ASSETS = "/docs-assets"
@@ -59,8 +62,8 @@ ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
 
 def settle_heap() -> None:
     """What start-up loaded (model, tokenizer, modules, index) lives as long as the process.
-    Frozen out of the cyclic collector, it no longer makes each full collection a pause of
-    ~0.4 s for every request in flight (traced at 8 clients; gone with the collector off)."""
+    Frozen out of the cyclic collector, it no longer makes each full collection a long pause
+    for every request in flight (docs/tuning.md)."""
     gc.collect()
     gc.freeze()
 
@@ -97,6 +100,7 @@ def create_app(
         app.state.answers.warm()  # a local model loads now: ready means it can answer
         # Replicas of a shared corpus keep conversations in it: a follow-up may reach any one.
         app.state.conversations = Conversations(store=opened.state if opened.shared else None)
+        app.state.watching = Watching(opened, [app.state.hub.publish])
         app.state.feeds = start_polling(config, opened, opened.state, opened.leases)
         app.state.upkeep = start_upkeep(opened)
 
@@ -113,6 +117,8 @@ def create_app(
         await stop_polling(getattr(app.state, "feeds", None))
         if getattr(app.state, "upkeep", None) is not None:
             await asyncio.to_thread(app.state.upkeep.stop)
+        if getattr(app.state, "watching", None) is not None:
+            await asyncio.to_thread(app.state.watching.close)
         if getattr(app.state, "answers", None) is not None:
             app.state.answers.close()
         if index is None and getattr(app.state, "index", None) is not None:
@@ -124,9 +130,22 @@ def create_app(
     )
     app.state.settings = config
     app.state.startup = startup
+    app.state.hub = Hub()
     app.state.metrics = Metrics(app.state)
     errors.install(app)
-    routers = (search, answer, chat, timeline, documents, sources, access, feeds, health, metrics)
+    routers = (
+        search,
+        answer,
+        chat,
+        timeline,
+        documents,
+        sources,
+        access,
+        feeds,
+        watches,
+        health,
+        metrics,
+    )
     for module in routers:
         app.include_router(module.router, responses=ERROR_RESPONSES)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")

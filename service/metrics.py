@@ -14,7 +14,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from index.embedding import Embedder
 from service.config import Settings
-from service.engine import make_embedder
+from service.opening import make_embedder
 
 UNROUTED = "unrouted"  # the route label of requests that never reached a route
 # Seconds; answers with an LLM can take a minute or two, searches milliseconds.

@@ -5,11 +5,11 @@ from __future__ import annotations
 from fastapi import FastAPI
 from starlette.middleware.cors import CORSMiddleware
 
-from service.access import HEADER, RequestContext
+from service.accesslog import HEADER, RequestContext
 from service.config import Settings
-from service.limits import BodyLimit
+from service.limits.body import BodyLimit
+from service.limits.rate import RateLimit
 from service.metrics import Metrics, RequestMetrics
-from service.ratelimit import RateLimit
 from service.security import ApiKeys, KeyRing
 from service.startup import StartingGate, Startup
 

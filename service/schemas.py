@@ -9,7 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 from pydantic.config import JsonDict
 
 from index.retrievers import SearchMode as Mode
-from service.caps import DEFAULT_K, MAX_K, MAX_QUERY_CHARS
+from service.limits.caps import DEFAULT_K, MAX_K, MAX_QUERY_CHARS
 from service.llm import SPEC_PATTERN
 
 __all__ = ["DEFAULT_K", "MAX_K", "MAX_QUERY_CHARS", "Mode"]  # re-exported for the routes
@@ -206,7 +206,9 @@ class DocumentSummary(BaseModel):
     chars: int
     chunks: int
     indexed_at: str
-    excerpt: str = Field(..., description="The text's first words (~100 characters).")
+    excerpt: str = Field(
+        ..., description="The text's first words (~100 characters), after a wire dateline."
+    )
 
 
 class DocumentList(BaseModel):
@@ -257,6 +259,7 @@ class DocumentOut(BaseModel):
     date: str | None
     source: str | None
     url: str | None
+    excerpt: str = Field(..., description="As in the listing: a name when there is no title.")
     text: str
     chunks: list[ChunkSpan]
 
@@ -475,3 +478,101 @@ class ChatRequest(Strict):
 class ChatResponse(AnswerResponse):
     conversation_id: str
     query: str = Field(..., description="The standalone query the follow-up was rewritten into.")
+
+
+class WatchFilters(Strict):
+    """What a watch's search is restricted to (a standing question has no `as_of`: it is
+    always asked now, of what arrives)."""
+
+    source: Source | list[Source] | None = Field(
+        None, description="One source or a list: any of them (case-insensitive).", max_length=100
+    )
+    date_from: dt.date | None = None
+    date_to: dt.date | None = None
+
+    @model_validator(mode="after")
+    def a_range_that_holds_days(self) -> WatchFilters:
+        if self.date_from and self.date_to and self.date_from > self.date_to:
+            raise ValueError(f"date_from {self.date_from} is after date_to {self.date_to}")
+        return self
+
+
+class WatchRequest(Strict):
+    query: str = Field(
+        ...,
+        min_length=1,
+        max_length=MAX_QUERY_CHARS,
+        pattern=NOT_BLANK,
+        description="The question asked again of every article that arrives.",
+    )
+    name: str | None = Field(None, max_length=200, description="Default: the question.")
+    filters: WatchFilters | None = None
+    mode: Mode | None = Field(None, description="Retrieval mode; the server default when absent.")
+    threshold: float | None = Field(
+        None,
+        ge=-1.0,
+        le=1000.0,
+        description="A passage its search scores at least this matches. Default: halfway between "
+        "what one side of hybrid search can give and what both give (0.75 with the default "
+        "fusion); dense: a cosine of 0.5; bm25 needs one.",
+    )
+    per: Literal["article", "story"] = Field(
+        "article", description="Notify for every article, or for the first of each story."
+    )
+    webhook: str | None = Field(
+        None,
+        max_length=2000,
+        pattern=r"^https?://\S+$",
+        description="POSTed each match as JSON, signed: X-Newsrag-Signature: sha256=HMAC-SHA256 "
+        "of the body with the watch's `secret` (shown once, in this reply). Admin keys only.",
+    )
+
+
+class WatchOut(BaseModel):
+    id: str
+    name: str
+    query: str
+    mode: str | None
+    threshold: float
+    per: str
+    filters: WatchFilters
+    webhook: str | None
+    created: str
+    matches: int = Field(..., description="Matches kept (the newest 500).")
+    last_match: str | None = Field(None, description="When the newest match was seen.")
+    secret: str | None = Field(
+        None, description="The webhook's signing secret: in the reply that made it, only."
+    )
+
+
+class WatchList(BaseModel):
+    watches: list[WatchOut]
+
+
+class DeliveryOut(BaseModel):
+    at: str
+    attempt: int
+    status: int | None
+    error: str | None
+
+
+class MatchOut(BaseModel):
+    id: str
+    doc_id: str
+    chunk_id: str
+    start: int
+    end: int
+    text: str = Field(..., description="The passage: document.text[start:end].")
+    score: float
+    title: str | None
+    source: str | None
+    date: str | None
+    url: str | None
+    story_id: str | None
+    seen: str
+    deliveries: list[DeliveryOut]
+
+
+class MatchList(BaseModel):
+    watch: WatchOut
+    matches: list[MatchOut] = Field(..., description="Newest first.")

@@ -2,7 +2,7 @@
 commands they show exist and every setting they name is one.
 
 `python -m tests.test_readme --write` rewrites every generated table (the settings table from
-the `Settings` class, the measured ones from eval/results.json).
+the `Settings` class, the measured ones from the JSON kept in eval/).
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from typing import Any, get_args
 from pydantic import AliasChoices, BaseModel, SecretStr
 from pydantic.fields import FieldInfo
 
-from eval.tables import CHECKS, ROOT, eval_tables, pages, read_results, stale
+from eval.tables import ROOT, measured_tables, pages, stale
 from eval.tables import main as tables_main
 from service.config import Settings
 
@@ -85,8 +85,7 @@ def _cell(text: str) -> str:
 
 
 def generated_tables() -> dict[str, str]:
-    measured = eval_tables(read_results(), read_results(CHECKS))
-    return {**measured, "settings": settings_table()}
+    return {**measured_tables(), "settings": settings_table()}
 
 
 def _text(path: Path) -> str:

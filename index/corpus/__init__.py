@@ -1,9 +1,11 @@
-"""Corpora, chosen by name (NEWSRAG_BACKEND): where documents, vectors and terms are kept."""
+"""Corpora, chosen by name (NEWSRAG_BACKEND): where documents, vectors and terms are kept.
+`newsrag.backends` entry points, the built-ins (local, milvus) among them."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
+from index import plugins
 from index.corpus.base import (
     Corpus,
     CorpusSettings,
@@ -14,33 +16,19 @@ from index.corpus.base import (
     Stored,
     View,
 )
-from index.corpus.local import LocalCorpus
 
-
-def _milvus(settings: CorpusSettings, settle: Settle) -> Corpus:
-    from index.corpus.milvus import MilvusCorpus  # pymilvus is an extra: imported when chosen
-
-    return MilvusCorpus.open(settings, settle)
-
-
+GROUP = "newsrag.backends"
 CorpusFactory = Callable[[CorpusSettings, Settle], Corpus]
-CORPORA: dict[str, CorpusFactory] = {
-    "local": LocalCorpus.open,
-    "milvus": _milvus,
-}
 
 
 def open_corpus(name: str, settings: CorpusSettings, settle: Settle) -> Corpus:
     """Opens (or creates) the named corpus; `settle` checks or makes its manifest."""
-    try:
-        factory = CORPORA[name]
-    except KeyError:
-        raise ValueError(f"unknown backend {name!r}; known: {', '.join(CORPORA)}") from None
+    factory: CorpusFactory = plugins.load(GROUP, name)
     return factory(settings, settle)
 
 
 __all__ = [
-    "CORPORA",
+    "GROUP",
     "Corpus",
     "CorpusSettings",
     "EngineUnavailable",

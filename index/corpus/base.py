@@ -39,8 +39,9 @@ class CorpusSettings:
 
     directory: Path
     bm25: BM25Settings = field(default_factory=BM25Settings)
-    vector_store: str = "faiss"
+    vector_store: str = "faiss"  # local: a `newsrag.stores` entry point
     stores: StoreSettings = field(default_factory=StoreSettings)
+    lexical: str = "tantivy"  # local: a `newsrag.lexical` entry point
     read_only: bool = False  # local: another process writes it (a server)
     checkpoint_seconds: float = 60.0  # local: most seconds between saves of the vector store
     lock_wait: float = 0.0  # local: seconds to wait for another writer
@@ -89,6 +90,36 @@ class View(Protocol):
         ...
 
 
+class LexicalIndex(Protocol):
+    """The local corpus's lexical index (a `newsrag.lexical` entry point; tantivy built in):
+    chunk keys with their analyzed terms, staged until `publish`, searched on any thread."""
+
+    # Made empty on open (none, or one built with other settings): the corpus fills it.
+    created: bool
+
+    def add(self, keys: Sequence[Key], terms: Sequence[str]) -> None: ...
+
+    def remove(self, keys: np.ndarray) -> None: ...
+
+    def publish(self) -> None:
+        """Commits what was staged (durable, all or nothing) and shows it to new searches."""
+        ...
+
+    def discard(self) -> None:
+        """Drops what was staged since the last publish."""
+        ...
+
+    def ids(self) -> np.ndarray:
+        """Every key the published index holds, ascending (to reconcile on open)."""
+        ...
+
+    def search(self, terms: Sequence[str], k: int, allowed: np.ndarray | None = None) -> Scored: ...
+
+    def known(self, terms: Sequence[str]) -> set[str]: ...
+
+    def close(self) -> None: ...
+
+
 class StateStore(Protocol):
     """Small JSON records the service keeps beside the corpus (feed state, conversations),
     kept where the corpus is so every replica sees the same ones."""
@@ -98,6 +129,14 @@ class StateStore(Protocol):
     def put(self, key: str, value: dict[str, Any]) -> None: ...
 
     def delete(self, key: str) -> None: ...
+
+    def keys(self, prefix: str) -> list[str]:
+        """The keys that begin with `prefix` ("watch/" lists every watch), sorted."""
+        ...
+
+    def items(self, prefix: str) -> list[tuple[str, dict[str, Any]]]:
+        """The records whose keys begin with `prefix`, by key, read at once."""
+        ...
 
 
 class Leases(Protocol):
@@ -191,6 +230,11 @@ class Corpus(Protocol):
 
     def health(self) -> str | None:
         """None when the storage answers, else why not."""
+        ...
+
+    def checkpoint(self) -> None:
+        """Makes what was written cheap to search and safe on disk (a good moment: after a
+        bulk write): local, the vector store saved; Milvus, its collections flushed."""
         ...
 
     def maintain(self) -> None:

@@ -19,7 +19,7 @@ import re
 import shutil
 import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
@@ -27,9 +27,8 @@ from typing import Any
 
 import numpy as np
 
-from index import manifest
-from index.corpus.base import CorpusSettings, Scored, Settle, Stored
-from index.corpus.tantivy import TantivyIndex
+from index import manifest, plugins
+from index.corpus.base import CorpusSettings, LexicalIndex, Scored, Settle, Stored
 from index.docstore import Chunked, DocStore
 from index.epochs import Epochs
 from index.files import read_json, write_json
@@ -45,6 +44,7 @@ log = logging.getLogger(__name__)
 # How long a write waits for earlier searches before dropping what it replaced; past it the
 # drop waits for the next write (the replaced chunks stay invisible meanwhile).
 RETIRE_WAIT = 5.0
+LEXICAL = "newsrag.lexical"
 LEGACY_LEXICAL = "bm25"  # the bm25s folder of earlier versions, replaced by lexical/
 
 
@@ -82,7 +82,8 @@ class LocalCorpus:
             self.vectors: VectorStore = open_vector_store(
                 settings.vector_store, directory, self._manifest.dimension, settings.stores
             )
-            self.lexical = TantivyIndex(directory, self.bm25, writable=not self.read_only)
+            make: Callable[..., LexicalIndex] = plugins.load(LEXICAL, settings.lexical)
+            self.lexical = make(directory, self.bm25, writable=not self.read_only)
             self.epochs = Epochs()
             self.state = FileState(directory)
             self.leases = OneProcess()
@@ -321,14 +322,25 @@ class LocalView:
 
 
 class FileState:
-    """Records as JSON files in the index directory (`feeds` is feeds.json), each replaced
-    whole, so a crash never leaves half of one."""
+    """Records as JSON files in the index directory (`feeds` is feeds.json, `watch/a1` is
+    watch/a1.json), each replaced whole, so a crash never leaves half of one."""
 
     def __init__(self, directory: Path) -> None:
         self.directory = directory
 
     def _path(self, key: str) -> Path:
-        return self.directory / f"{re.sub(r'[^A-Za-z0-9_.-]', '_', key)}.json"
+        *folders, name = [_safe(part) for part in key.split("/")]
+        return self.directory.joinpath(*folders, f"{name}.json")
+
+    def keys(self, prefix: str) -> list[str]:
+        folder, _, start = prefix.rpartition("/")
+        where = self.directory.joinpath(*(_safe(p) for p in folder.split("/") if p))
+        found = [f"{folder}/{f.stem}" if folder else f.stem for f in where.glob("*.json")]
+        return sorted(key for key in found if key.startswith(prefix))
+
+    def items(self, prefix: str) -> list[tuple[str, dict[str, Any]]]:
+        found = ((key, self.get(key)) for key in self.keys(prefix))
+        return [(key, value) for key, value in found if value is not None]
 
     def get(self, key: str) -> dict[str, Any] | None:
         return read_json(self._path(key))
@@ -338,6 +350,11 @@ class FileState:
 
     def delete(self, key: str) -> None:
         self._path(key).unlink(missing_ok=True)
+
+
+def _safe(part: str) -> str:
+    """A key's part as a file name (keys are ids and names: nothing is lost in practice)."""
+    return re.sub(r"[^A-Za-z0-9_.-]", "_", part) or "_"
 
 
 class OneProcess:

@@ -43,7 +43,7 @@ from typing import Any, TypeVar
 import numpy as np
 
 from index.corpus.base import CorpusSettings, EngineUnavailable, Scored, Settle, Stored
-from index.excerpt import excerpt
+from index.excerpt import OPENING_CHARS, first_words
 from index.filters import Filters
 from index.manifest import IndexMismatch, Manifest
 from index.models import Chunk, DocSummary, Document, Passage
@@ -61,7 +61,6 @@ log = logging.getLogger(__name__)
 MAX_VARCHAR = 65_535  # bytes: Milvus's largest VARCHAR
 MAX_ID = 1_024  # bytes of a document id
 REQUEST_BYTES = 8 << 20  # rows per insert: well under gRPC's message cap
-EXCERPT_CHARS = 100
 SEP = "\x1f"  # joins a document id and a version into a key; sorts before any printable char
 DUMMY = [1.0, 0.0]  # Milvus wants a vector field in every collection
 # How long cached answers that need a scan of the corpus are kept (a shared engine changes
@@ -547,9 +546,17 @@ class MilvusCorpus:
             for collection in ("chunks", "texts", "docs"):
                 self._delete(collection, where)
 
+    def checkpoint(self) -> None:
+        """Flushes the collections written to: sealed segments keep their indexes between
+        searches, while milvus-lite rebuilds a memtable's BM25 index on every search (seconds
+        at tens of thousands of rows). A server holds its writes in its WAL either way."""
+        for part in ("chunks", "docs", "texts"):
+            self._call(self.client.flush, self._named(part))
+
     def maintain(self) -> None:
         """One process at a time (the `maintenance` lease): finishes writes that died on the
-        way (their chunks dropped unless their switch happened), forgets old tombstones."""
+        way (their chunks dropped unless their switch happened), forgets old tombstones, and
+        flushes what the minute's writes left unsealed."""
         stale = version_at(time.time() - STALE_WRITE)
         dead = self._query("writes", f"version < {stale}", ["key", "doc_id", "version"], 1000)
         for row in dead:
@@ -566,6 +573,7 @@ class MilvusCorpus:
         forgotten = version_at(time.time() - TOMBSTONE_TTL)
         self._delete("docs", f"deleted == true and version < {forgotten}")
         self.state.expire()
+        self.checkpoint()
 
     def announce(self, url: str) -> None:
         return None  # every process writes the engine itself
@@ -664,20 +672,18 @@ class MilvusState:
         corpus._call(corpus.client.load_collection, self.name)
 
     def get(self, key: str) -> dict[str, Any] | None:
-        rows = self.corpus._query(
-            "state", f"key == {_quote(key)}", ["version", "n", "parts", "value"]
-        )
-        versions: dict[int, dict[int, str]] = defaultdict(dict)
-        parts: dict[int, int] = {}
+        rows = self.corpus._query("state", f"key == {_quote(key)}", STATE_FIELDS)
+        return _newest(rows)
+
+    def items(self, prefix: str) -> list[tuple[str, dict[str, Any]]]:
+        """One scan for every record under `prefix` (a feed of 500 matches: one request)."""
+        pattern = _like(prefix)
+        rows = self.corpus._scan("state", f"key like {_quote(pattern + '%')}", STATE_FIELDS)
+        grouped: dict[str, list[dict[str, Any]]] = defaultdict(list)
         for row in rows:
-            versions[row["version"]][row["n"]] = row["value"]
-            parts[row["version"]] = row["parts"]
-        for version in sorted(versions, reverse=True):
-            if len(versions[version]) == parts[version]:
-                text = "".join(versions[version][n] for n in range(parts[version]))
-                value = json.loads(text)
-                return value if isinstance(value, dict) else None
-        return None
+            grouped[row["key"]].append(row)
+        found = ((key, _newest(parts)) for key, parts in grouped.items())
+        return sorted((key, value) for key, value in found if value is not None)
 
     def put(self, key: str, value: dict[str, Any]) -> None:
         version = self.corpus._versions.next()
@@ -700,10 +706,36 @@ class MilvusState:
     def delete(self, key: str) -> None:
         self.corpus._delete("state", f"key == {_quote(key)}")
 
+    def keys(self, prefix: str) -> list[str]:
+        rows = self.corpus._scan("state", f"key like {_quote(_like(prefix) + '%')}", ["key"])
+        return sorted({row["key"] for row in rows})
+
     def expire(self, prefix: str = "conversation/", days: float = 7.0) -> None:
         """Forgets records under `prefix` not written for `days`."""
         old = version_at(time.time() - days * 86400)
         self.corpus._delete("state", f"key like {_quote(prefix + '%')} and version < {old}")
+
+
+STATE_FIELDS = ["key", "version", "n", "parts", "value"]
+
+
+def _newest(rows: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """A record's newest version whose parts are all there, decoded."""
+    versions: dict[int, dict[int, str]] = defaultdict(dict)
+    parts: dict[int, int] = {}
+    for row in rows:
+        versions[row["version"]][row["n"]] = row["value"]
+        parts[row["version"]] = row["parts"]
+    for version in sorted(versions, reverse=True):
+        if len(versions[version]) == parts[version]:
+            value = json.loads("".join(versions[version][n] for n in range(parts[version])))
+            return value if isinstance(value, dict) else None
+    return None
+
+
+def _like(prefix: str) -> str:
+    """`prefix` with LIKE's own wildcards taken literally."""
+    return prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 class MilvusLeases:
@@ -794,7 +826,7 @@ def _doc_row(one: Stored, version: int) -> dict[str, Any]:
         "hash": one.hash,
         "id_key": doc.id.lower(),
         "title_key": (doc.title or "").lower(),
-        "opening": doc.text[: EXCERPT_CHARS * 2],
+        "opening": doc.text[:OPENING_CHARS],
         "text": head,
         "parts": len(rest),
         "chars": len(doc.text),
@@ -876,7 +908,7 @@ def _summary(row: dict[str, Any]) -> DocSummary:
         int(row["chars"]),
         int(row["chunks"]),
         row["indexed_at"],
-        excerpt(row["opening"], EXCERPT_CHARS),
+        first_words(row["opening"]),
     )
 
 

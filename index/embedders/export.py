@@ -23,7 +23,7 @@ from index.embedders.base import (
     RunGraph,
     model_tokenizer,
 )
-from index.embedders.light import LIGHT_BACKENDS, stamp
+from index.embedders.onnx_queries import LIGHT_BACKENDS, stamp
 
 if TYPE_CHECKING:
     from sentence_transformers import SentenceTransformer

@@ -43,7 +43,7 @@ def _runtime(threads: int) -> Callable[[Path], RunGraph]:
 
 def open_session(folder: Path, threads: int) -> Any:
     """An ONNX Runtime session on the folder's graph, on the CPU: what the light query path
-    (index/embedders/light.py) runs too, so both run the graph alike."""
+    (index/embedders/onnx_queries.py) runs too, so both run the graph alike."""
     import onnxruntime as ort
 
     options = ort.SessionOptions()
@@ -55,7 +55,8 @@ def open_session(folder: Path, threads: int) -> Any:
 
 
 def _export_int8(model: SentenceTransformer, folder: Path) -> None:
-    """Int8 weights per output channel: per-tensor scales cost MiniLM 0.05 of cosine, this 0.007."""
+    """Int8 weights per output channel: per-tensor scales cost far more cosine to the float32
+    vectors (docs/tuning.md)."""
     from onnxruntime.quantization import QuantType, quantize_dynamic
 
     export_onnx(model, folder / "fp32.onnx")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from index.models import Document
@@ -18,8 +19,10 @@ __all__ = [
     "ReadError",
     "Reader",
     "UnsupportedFile",
+    "FileRead",
     "discover",
     "read_file",
+    "read_records",
 ]
 
 READERS: dict[str, Reader] = {
@@ -48,6 +51,30 @@ def _walk(root: Path) -> Iterator[Path]:
         dirs[:] = [name for name in dirs if not name.startswith(".")]
         found.extend(Path(folder, name) for name in files if not name.startswith("."))
     return iter(sorted(found))
+
+
+@dataclass(frozen=True)
+class FileRead:
+    """What one file gave: its documents (a partly read file's good records), a reason per bad
+    record, or why nothing could be read (`failed`; `unsupported` for a type no reader has)."""
+
+    documents: list[Document]
+    problems: list[str] = field(default_factory=list)
+    failed: str | None = None
+    unsupported: bool = False
+
+
+def read_records(path: Path) -> FileRead:
+    """Every record of the file that reads, never raising: one bad line never costs a file its
+    good ones (the one way `newsrag index`, a watched folder and an upload read a file)."""
+    try:
+        return FileRead(read_file(path))
+    except PartlyRead as exc:
+        return FileRead(exc.documents, exc.problems)
+    except UnsupportedFile as exc:
+        return FileRead([], failed=exc.reason, unsupported=True)
+    except ReadError as exc:
+        return FileRead([], failed=exc.reason)
 
 
 def read_file(path: Path) -> list[Document]:

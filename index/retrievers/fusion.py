@@ -9,7 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
+
+if TYPE_CHECKING:
+    from index.retrievers.modes import RetrievalSettings
 
 Ranking = list[tuple[int, float]]
 
@@ -48,6 +51,16 @@ class Convex:
             for vid, score in min_max(ranking):
                 fused[vid] = fused.get(vid, 0.0) + weight * score
         return best_first(fused)
+
+
+def convex(settings: RetrievalSettings) -> Fusion:
+    """The `convex` entry point: NEWSRAG_DENSE_WEIGHT for dense, the rest for BM25."""
+    return Convex((settings.dense_weight, 1.0 - settings.dense_weight))
+
+
+def rrf(settings: RetrievalSettings) -> Fusion:
+    """The `rrf` entry point: reciprocal rank with NEWSRAG_RRF_K."""
+    return ReciprocalRank(settings.rrf_k)
 
 
 def min_max(ranking: Ranking) -> Ranking:

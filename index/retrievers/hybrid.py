@@ -22,8 +22,7 @@ class HybridRetriever:
     def retrieve(self, query: Query, k: int, view: View) -> Scored:
         depth = max(k, self.depth)
         # Last first: the lexical retriever needs only the words, so it runs while the query is
-        # still being embedded for the dense one (build_retrievers puts dense first). At 1M
-        # chunks over HTTP, one client: hybrid p50 17.0 -> 13.2 ms (dense alone 11.9). Both at
-        # once on two threads measured no better (13.4): the GIL hand-offs eat the overlap.
+        # still being embedded for the dense one (build_retrievers puts dense first). Two
+        # threads measured no better: the GIL hand-offs eat the overlap (docs/tuning.md).
         rankings = [r.retrieve(query, depth, view) for r in reversed(self.retrievers)][::-1]
         return self.fusion(rankings)[:k]

@@ -1,21 +1,23 @@
-"""Search modes: which retriever answers a query, and how the hybrid one fuses."""
+"""Search modes: which retriever answers a query, and how the hybrid one fuses (a fusion is a
+`newsrag.fusions` entry point: convex and rrf are built in, a package may add others)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Literal, get_args
 
+from index import plugins
 from index.recency import RecencyPrior
 from index.retrievers.base import Retriever
 from index.retrievers.dense import DenseRetriever
-from index.retrievers.fusion import Convex, Fusion, ReciprocalRank
+from index.retrievers.fusion import Fusion
 from index.retrievers.hybrid import HybridRetriever
 from index.retrievers.lexical import LexicalRetriever
 
 SearchMode = Literal["dense", "bm25", "hybrid"]
 MODES: tuple[str, ...] = get_args(SearchMode)
-FusionName = Literal["convex", "rrf"]
-FUSIONS: tuple[str, ...] = get_args(FusionName)
+FUSIONS = "newsrag.fusions"
 
 
 @dataclass(frozen=True)
@@ -23,7 +25,7 @@ class RetrievalSettings:
     """How the index searches unless a request says otherwise."""
 
     mode: SearchMode = "hybrid"
-    fusion: FusionName = "convex"
+    fusion: str = "convex"  # a `newsrag.fusions` entry point
     dense_weight: float = 0.5  # convex only; BM25 gets the rest
     rrf_k: int = 60
     depth: int = 100  # candidates each retriever hands the fusion
@@ -36,11 +38,8 @@ class RetrievalSettings:
 
 def make_fusion(settings: RetrievalSettings) -> Fusion:
     """The fusion the settings name; an unknown name lists the known ones."""
-    if settings.fusion == "convex":
-        return Convex((settings.dense_weight, 1.0 - settings.dense_weight))
-    if settings.fusion == "rrf":
-        return ReciprocalRank(settings.rrf_k)
-    raise ValueError(f"unknown fusion {settings.fusion!r}; known: {', '.join(FUSIONS)}")
+    factory: Callable[[RetrievalSettings], Fusion] = plugins.load(FUSIONS, settings.fusion)
+    return factory(settings)
 
 
 def build_retrievers(settings: RetrievalSettings) -> dict[str, Retriever]:

@@ -16,9 +16,9 @@ from pathlib import Path
 import watchfiles
 
 from index.files import read_json, write_json
-from index.ingest import IngestReport, good_records
+from index.ingest import IngestReport, reported
 from index.models import Document
-from index.readers import ReadError, UnsupportedFile, discover
+from index.readers import discover, read_records
 from index.sources.base import Sink
 
 log = logging.getLogger(__name__)
@@ -100,15 +100,15 @@ class FolderSync:
 
     def _read(self, path: Path, report: SyncReport) -> list[Document] | None:
         """The file's documents, upserted; None when it could not be read or stored."""
+        found = read_records(path)
+        if found.unsupported:
+            return None
+        reported(path, found, report)
+        if found.failed:
+            return None
+        docs = found.documents
         try:
-            docs = good_records(path, report)
             upserted = self.sink.upsert(docs)
-        except UnsupportedFile:
-            return None
-        except ReadError as exc:
-            log.error("cannot read %s", exc)
-            report.errors.append((str(path), exc.reason))
-            return None
         except Exception as exc:  # a sink failure on one file must not end the watch
             log.exception("cannot index %s", path)
             report.errors.append((str(path), f"{type(exc).__name__}: {exc}"))

@@ -141,7 +141,7 @@ class FaissStore:
     def _exact(self, query: np.ndarray, k: int, allowed: np.ndarray) -> list[tuple[int, float]]:
         """Scores only the allowed vectors, read back from the index: what keeps a selective
         filter from starving a graph search of candidates. (An IVF scans all of its lists
-        instead: decoding SQ8 codes one by one cost 26 ms for 10,000 of them at 1M.)"""
+        instead: decoding its codes one by one costs more; docs/tuning.md.)"""
         present = self._present(allowed)
         if not present.size:
             return []
@@ -228,8 +228,8 @@ class FaissStore:
 @contextmanager
 def one_thread() -> Iterator[None]:
     """One OpenMP thread for a single query (the setting is per calling thread). A query is
-    never split across threads anyway, and on a busy machine the idle team's barrier cost a
-    measured 1-4 ms CPU and ~20 ms wall per HNSW/IVF search against 0.6 ms without it."""
+    never split across threads anyway, and on a busy machine the idle team's barrier costs more
+    than the search itself (docs/tuning.md)."""
     before = faiss.omp_get_max_threads()
     faiss.omp_set_num_threads(1)
     try:

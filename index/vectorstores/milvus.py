@@ -192,7 +192,11 @@ def connect(uri: str, token: str | None = None) -> Any:
     """A client for `uri` (a `.db` path starts milvus-lite in this process)."""
     module = pymilvus()
     try:
-        return module.MilvusClient(uri=uri, token=token or "")
+        # Keep-alive pings only while a request is open: pymilvus pings every 10 s by default,
+        # idle or not, and a server that allows fewer (milvus-lite's gRPC defaults) answers
+        # "too_many_pings" by closing the connection (GOAWAY) during every idle spell.
+        quiet = {"grpc.keepalive_permit_without_calls": 0}
+        return module.MilvusClient(uri=uri, token=token or "", grpc_options=quiet)
     except module.MilvusException as exc:
         if not uri.endswith(".db"):
             raise

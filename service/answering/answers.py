@@ -275,7 +275,7 @@ class AnswerService:
         relevant = self.extractive.judge_answer(
             question, sentences, passages, time.window, assessment
         )
-        times = [tuple(relative_in(s.text, cited_date(s.citations, passages))) for s in sentences]
+        times = [relative_in(s.text, cited_date(s.citations, passages)) for s in sentences]
         figures = compare(sentences, passages)
         return Answer(
             question=question,

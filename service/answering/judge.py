@@ -285,11 +285,6 @@ def _trim(name: str) -> str:
     return "" if " " not in trimmed and DEMONYM.search(trimmed) else trimmed
 
 
-def anchor_words(question: str) -> list[str]:
-    """The names and numbers the question turns on: "Lavrov", "2022", "World", "Cup"."""
-    return [word for name in anchor_names(question) for word in name.split()]
-
-
 def anchor_names(question: str) -> list[str]:
     """The names and numbers the question turns on, a name whole: "Sergei Lavrov", "2022",
     "World Cup" (capitalised past the first word, or holding a digit)."""

@@ -1,8 +1,9 @@
 """LLM clients, chosen by a "provider:model" spec such as "openai:llama3.1:8b", or none at all
 for "extractive" (answers composed from the passages themselves).
 
-A new provider is one file and one line in PROVIDERS: a module with a class that satisfies
-ChatClient and a factory `(model, settings) -> ChatClient`, registered below by name.
+A provider is a factory `(model, settings) -> ChatClient` registered under its name as a
+`newsrag.llm` entry point (index/plugins.py): the built-ins in newsrag's pyproject.toml, others
+by any installed package, with no edit here (docs/plugins.md).
 "openai" names the protocol, not the company: its client speaks to any OpenAI-compatible
 server (OpenAI, vLLM, llama.cpp, Ollama, LM Studio) at NEWSRAG_LLM_BASE_URL. "local" serves a
 model packaged on PyPI on this machine (llama.cpp on loopback) and speaks to it the same way.
@@ -13,8 +14,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from functools import partial
 
+from index import plugins
 from service.config import Settings
-from service.llm import local, openai
 from service.llm.base import (
     ChatClient,
     LLMConnectionError,
@@ -26,13 +27,16 @@ from service.llm.base import (
 )
 
 EXTRACTIVE = "extractive"  # no language model: a spec like any other, resolved here alone
-PROVIDERS: dict[str, Callable[[str, Settings], ChatClient]] = {
-    "openai": openai.from_settings,
-    "local": local.from_settings,
-}
-# The specs the HTTP API accepts: model names as servers spell them (gpt-4o-mini, llama3.1:8b,
-# Qwen/Qwen2.5-7B-Instruct).
-SPEC_PATTERN = rf"^({EXTRACTIVE}|({'|'.join(PROVIDERS)}):[A-Za-z0-9_.:/@+-]+)$"
+GROUP = "newsrag.llm"
+Provider = Callable[[str, Settings], ChatClient]
+# The specs the HTTP API accepts: a provider's name, then a model as servers spell them
+# (gpt-4o-mini, llama3.1:8b, Qwen/Qwen2.5-7B-Instruct); `resolve` says whether it is known.
+SPEC_PATTERN = rf"^({EXTRACTIVE}|[a-z][a-z0-9_-]*:[A-Za-z0-9_.:/@+-]+)$"
+
+
+def providers() -> list[str]:
+    """The providers installed: the built-ins and any plugin's."""
+    return plugins.names(GROUP)
 
 
 def resolve(spec: str) -> Callable[[Settings], ChatClient] | None:
@@ -42,15 +46,15 @@ def resolve(spec: str) -> Callable[[Settings], ChatClient] | None:
     if spec == EXTRACTIVE:
         return None
     provider, _, model = spec.partition(":")
-    known = ", ".join(sorted(PROVIDERS))
-    if provider not in PROVIDERS:
+    if provider not in providers():
         raise ValueError(
             f"unknown LLM {spec!r}: expected {EXTRACTIVE!r} or provider:model "
-            f"(e.g. openai:gpt-4o-mini) with a known provider ({known})"
+            f"(e.g. openai:gpt-4o-mini) with a known provider ({', '.join(providers())})"
         )
     if not model.strip():
         raise ValueError(f"LLM {spec!r} names no model: expected {provider}:MODEL")
-    return partial(PROVIDERS[provider], model)
+    factory: Provider = plugins.load(GROUP, provider)
+    return partial(factory, model)
 
 
 def get_client(spec: str, settings: Settings) -> ChatClient | None:
@@ -61,7 +65,7 @@ def get_client(spec: str, settings: Settings) -> ChatClient | None:
 
 __all__ = [
     "EXTRACTIVE",
-    "PROVIDERS",
+    "providers",
     "SPEC_PATTERN",
     "ChatClient",
     "LLMConnectionError",

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import logging
-import time
 from collections.abc import Iterable, Iterator
 from contextlib import closing
 from typing import Any
@@ -143,7 +142,7 @@ class OpenAIClient:
                     self._max_retries,
                     wait,
                 )
-                time.sleep(wait)
+                self._backoff.pause(wait)
 
     def _attempt(self, payload: dict[str, Any], deadline: Deadline) -> httpx.Response:
         """One POST: an open 2xx response, _Retry when another go may help, else LLMError."""

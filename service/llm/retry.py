@@ -35,6 +35,10 @@ class Backoff:
         # Jitter spreads clients that failed together, so they do not return together.
         return min(self.cap, self.base * 2.0**attempt) * random.uniform(0.5, 1.0)
 
+    def pause(self, seconds: float) -> None:
+        """The wait itself (a test records it instead of timing it)."""
+        time.sleep(seconds)
+
 
 def retry_after(headers: Mapping[str, str]) -> float | None:
     """Seconds the server asked for: `retry-after-ms` (OpenAI), else Retry-After secs or date."""

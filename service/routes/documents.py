@@ -9,10 +9,11 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, File, HTTPException, Query, UploadFile
 from pydantic import Field
 
+from index.excerpt import first_words
 from index.metadata import extract_metadata
 from index.models import Document
 from index.newsindex import NewsIndex, UpsertReport
-from index.readers import READERS, PartlyRead, ReadError, read_file
+from index.readers import READERS, read_records
 from service.deps import IndexDep, SettingsDep
 from service.schemas import (
     ChunkSpan,
@@ -130,12 +131,8 @@ def read_uploads(files: list[UploadFile]) -> tuple[list[FileReport], list[Docume
 
 
 def read_one(path: Path) -> tuple[list[Document], list[str], str | None]:
-    try:
-        return read_file(path), [], None
-    except PartlyRead as exc:
-        return exc.documents, exc.problems, None
-    except ReadError as exc:
-        return [], [], exc.reason
+    found = read_records(path)
+    return found.documents, found.problems, found.failed
 
 
 def why_not(reports: list[FileReport]) -> list[str]:
@@ -174,6 +171,7 @@ def get_document(doc_id: str, index: IndexDep) -> DocumentOut:
         date=doc.date,
         source=doc.source,
         url=doc.url,
+        excerpt=first_words(doc.text),
         text=doc.text,
         chunks=spans,
     )

@@ -43,8 +43,7 @@ def to_filters(
     filters: SearchFilters | None, as_of: dt.date | dt.datetime | None = None
 ) -> Filters:
     """The request's filters, with the day it is asked as of (today when it says none)."""
-    day = as_of.date() if isinstance(as_of, dt.datetime) else as_of
-    asked = (day or dt.datetime.now(dt.UTC).date()).isoformat()
+    asked = periods.asked_on(as_of)
     if filters is None:
         return Filters(as_of=asked)
     return Filters(

@@ -20,7 +20,7 @@ from eval.bench import (
 from eval.ingest_bench import bench_ingest, make_article
 from index.embedding import Embedder
 from index.newsindex import NewsIndex
-from newsrag.cli import SERVE
+from newsrag.app import SERVE
 
 
 def test_without_a_corpus_the_seeds_are_repeated_under_new_ids() -> None:

@@ -22,7 +22,7 @@ def data_dir(
     gold_root: Path, monkeypatch: pytest.MonkeyPatch, embedder: Embedder
 ) -> Iterator[Path]:
     """Settings whose data directory holds the shared seeds index (indexes go to data/eval/)."""
-    monkeypatch.setattr("service.engine.make_embedder", lambda settings: embedder)  # loaded once
+    monkeypatch.setattr("service.opening.make_embedder", lambda settings: embedder)  # loaded once
     monkeypatch.setenv("NEWSRAG_INDEX_DIR", str(gold_root.parent / "index"))
     monkeypatch.setenv("NEWSRAG_SEED_DIR", str(SEEDS))
     get_settings.cache_clear()

@@ -17,7 +17,7 @@ import numpy as np
 import pytest
 from pydantic import ValidationError
 
-from index.embedders import export, light
+from index.embedders import export, onnx_queries
 from index.embedders import onnx as onnx_backend
 from index.embedders.base import BackendOptions
 from index.embedding import DEFAULT_MODEL, Embedder, EmbedOptions, MissingDependency, resolve_model
@@ -70,7 +70,7 @@ def test_backends_give_vectors_close_to_torch(
 def test_the_export_lands_in_the_data_dir(open_backend: Open, model_cache: Path) -> None:
     open_backend("onnx-int8").embed_documents(["loads it"])
     (folder,) = model_cache.glob("all-MiniLM-L6-v2-*/onnx-int8")
-    assert sorted(p.name for p in folder.iterdir()) == ["model.onnx", light.STAMP]
+    assert sorted(p.name for p in folder.iterdir()) == ["model.onnx", onnx_queries.STAMP]
     assert not list(Path(resolve_model(DEFAULT_MODEL)).rglob("*.onnx"))
     assert not list(model_cache.rglob(".*"))  # no temporary folder left behind
 
@@ -265,18 +265,18 @@ def test_queries_run_light_on_an_existing_export_and_agree_exactly(
     full.embed_documents(["exports and stamps it"])
     source = Path(resolve_model(DEFAULT_MODEL))
     options = BackendOptions(model_cache, 0, source)
-    runtime = light.load("onnx-int8", options)
+    runtime = onnx_queries.load("onnx-int8", options)
     assert runtime is not None
     long_and_odd = [*texts[:20], "Ünïcödé — 北京 " * 200, "a"]  # truncation, other scripts
     # Same batches: dynamic int8 scales activations per batch, so batching changes the digits.
     np.testing.assert_array_equal(
         runtime.encode(long_and_odd, full.batch_size, False), full.embed_documents(long_and_odd)
     )
-    assert light.load("openvino-int8", options) is None  # only ONNX Runtime graphs
-    assert light.load("onnx-int8", BackendOptions(tmp_path, 0, source)) is None  # no export
+    assert onnx_queries.load("openvino-int8", options) is None  # only ONNX Runtime graphs
+    assert onnx_queries.load("onnx-int8", BackendOptions(tmp_path, 0, source)) is None  # no export
     copy = tmp_path / "model"
     shutil.copytree(source, copy)  # the same files elsewhere, or changed: the full path
-    assert light.load("onnx-int8", BackendOptions(model_cache, 0, copy)) is None
+    assert onnx_queries.load("onnx-int8", BackendOptions(model_cache, 0, copy)) is None
 
 
 OFFLINE_PROBE = """

@@ -119,6 +119,7 @@ def test_listing_reading_and_counting_agree(
     assert [(d.chars, d.chunks, d.excerpt) for d in mine.documents] == [
         (d.chars, d.chunks, d.excerpt) for d in theirs.documents
     ]
+    assert mine.documents[0].excerpt.startswith("Amid growing global uncertainties")  # no dateline
     assert milvus_seeds.documents(2, 2).documents == mine.documents[2:4]
     page = milvus_seeds.documents(10, 0, "xinhua")
     assert page.matching == seeds_index.documents(10, 0, "xinhua").matching >= 1

@@ -103,3 +103,22 @@ def test_a_yearless_date_takes_the_year_nearest_the_article() -> None:
 )
 def test_labels(start: str, end: str, label: str) -> None:
     assert periods.label(date.fromisoformat(start), date.fromisoformat(end)) == label
+
+
+def test_a_passage_is_read_once_for_every_search_that_shows_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    text = "Harbour dues rose again last month, the port said on Tuesday."
+    first = periods.relative_in(text, "2025-05-08")
+    assert [(p.text, p.label) for p in first] == [
+        ("last month", "April 2025"),
+        ("Tuesday", "6 May 2025"),
+    ]
+
+    def unread(text: str, anchor: date | None, asked: bool = False) -> list[periods.Period]:
+        raise AssertionError("read again")
+
+    monkeypatch.setattr(periods, "find", unread)
+    assert periods.relative_in(text, "2025-05-08") == first  # remembered, not read again
+    with pytest.raises(AssertionError, match="read again"):  # another date is another reading
+        periods.relative_in(text, "2025-06-08")

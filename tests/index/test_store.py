@@ -83,6 +83,35 @@ def test_filters_restrict_results(fresh_index: NewsIndex) -> None:
     assert none == []
 
 
+def test_date_bounds_that_keep_every_article_list_no_ids(fresh_index: NewsIndex) -> None:
+    """A period named in a question bounds the articles from below; over an archive that
+    starts later (or is undated) the bound keeps everything and is not listed chunk by chunk."""
+    undated = Document(id="undated", text="Harbour cranes were repaired over the weekend.")
+    fresh_index.upsert([PIPELINE, EXPO, undated])  # dated 2024-12-02 and 2024-05-16
+    docstore = fresh_index.corpus.docstore
+    assert docstore.date_range() == ("2024-05-16", "2024-12-02")
+    for keeps_all in (
+        Filters(published_from="2024-05-16"),
+        Filters(as_of="2024-12-02"),
+        Filters(published_from="2020-01-01", as_of="2030-01-01"),
+    ):
+        assert docstore.filter_ids(keeps_all) is None, keeps_all
+    for narrows, kept in (
+        (Filters(published_from="2024-05-17"), {"pipeline", "undated"}),
+        (Filters(as_of="2024-12-01"), {"expo", "undated"}),
+        (Filters(published_from="2020-01-01", as_of="2024-12-01"), {"expo", "undated"}),
+        (Filters(published_from="2020-01-01", source="xinhua"), {"pipeline"}),
+    ):
+        ids = docstore.filter_ids(narrows)
+        assert ids is not None and {p.doc_id for p in docstore.rows(ids.tolist()).values()} == kept
+    later = Filters(published_from="2024-01-01", as_of="2025-01-01")
+    assert {h.doc_id for h in fresh_index.search("harbour pipeline expo", 5, later).hits} == {
+        "pipeline",
+        "expo",
+        "undated",
+    }
+
+
 def test_reopening_gives_identical_results(embedder: Embedder, tmp_path: Path) -> None:
     first = NewsIndex(tmp_path, embedder)
     first.upsert([PIPELINE, EXPO])

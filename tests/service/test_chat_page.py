@@ -168,6 +168,9 @@ def test_the_documents_panel_names_every_document(live_server: str, browser: Bro
     # 001 has no title, date or source: it is named by its first words once they are read.
     untitled = page.locator("#documents-list li[data-id='001_3086c8488f3bd921'] .doc-title")
     untitled.filter(has_text="On the morning of Thursday").wait_for()
+    # 000 opens with "BEIJING, May 5, 2025 /PRNewswire/ --": the name is the story's first words.
+    wire = page.locator("#documents-list li[data-id='000_00c3ffa30793be7d'] .doc-title")
+    assert wire.inner_text().startswith("“Amid growing global uncertainties")
     for row in rows.all():
         title = row.locator(".doc-title").inner_text()
         assert title and not RAW_ID.match(title)
@@ -182,15 +185,15 @@ def test_the_documents_panel_names_every_document(live_server: str, browser: Bro
     assert page.locator("#source mark").count() == 0
 
     ask(page, "What did Xi say about the friendship of China and Russia?")
-    for link in page.locator("li.assistant .passages a").all():
-        assert not RAW_ID.match(link.inner_text())
+    for name in page.locator("li.assistant .passages .article-name").all():
+        assert not RAW_ID.match(name.inner_text())
     page.close()
 
 
 def passage_meta(page: Page, answer: int) -> list[str]:
-    """The date and source line of each passage under the `answer`-th answer (from 0)."""
+    """The date and source line of each article under the `answer`-th answer (from 0)."""
     item = page.locator("li.assistant").nth(answer)
-    return [m.inner_text() for m in item.locator(".passages li .meta").all()]
+    return [m.inner_text() for m in item.locator(".passages .article-head .meta").all()]
 
 
 def test_date_and_source_filters_go_with_each_question(live_server: str, browser: Browser) -> None:
@@ -220,6 +223,68 @@ def test_date_and_source_filters_go_with_each_question(live_server: str, browser
     assert page.locator("#active-filters").inner_text() == "All articles"
     ask(page, question, answers=4)
     assert not {"filters", "mode", "as_of"} & set(sent[-1])
+    page.close()
+
+
+def test_the_passages_of_one_article_are_listed_under_it(
+    live_server: str, browser: Browser
+) -> None:
+    page = open_page(browser, live_server)
+    ask(page, "When did the two heads of state meet?")
+    item = page.locator("li.assistant").first
+    articles = item.locator(".passages > li.article").all()
+    ids = [a.get_attribute("data-id") for a in articles]
+    names = [a.locator(".article-name").inner_text() for a in articles]
+    numbers = [{int(n) for n in a.locator(".n").all_inner_texts()} for a in articles]
+    every = sorted(n for group in numbers for n in group)
+    assert every == list(range(1, len(every) + 1))  # each passage once, by its number
+    assert len(set(ids)) == len(ids) < len(every)  # one heading per article
+    cited = {int(n) for n in item.locator(".answer a.cite").all_inner_texts()}
+    shared = [i for i, group in enumerate(numbers) if len(cited & group) >= 2]
+    assert shared, "the answer cites two passages of one article"
+    # 000 opens "BEIJING, May 5, 2025 /PRNewswire/ -- Amid growing …": named after the dateline
+    assert names[ids.index("000_00c3ffa30793be7d")].startswith("“Amid growing global")
+
+    n = max(cited & numbers[shared[0]])  # its citation opens that passage, marked
+    item.locator(f".answer a.cite[data-n='{n}']").first.click()
+    marked = page.locator("#source mark#cited-span")
+    marked.wait_for()
+    assert page.locator("#source-title").inner_text() == names[shared[0]]
+    words = articles[shared[0]].locator(f"a.passage[data-n='{n}'] .words").inner_text()
+    assert " ".join(marked.inner_text().split()).startswith(words.rstrip("…"))
+    page.close()
+
+
+def test_filters_are_kept_in_the_address_for_a_reload_or_a_link(
+    live_server: str, browser: Browser
+) -> None:
+    page = open_page(browser, live_server)
+    page.locator("#source-options label", has_text="Xinhua").click()
+    page.fill("#filter-from", "2025-05-01")
+    page.select_option("#filter-mode", "bm25")
+    assert page.url.endswith("/?date_from=2025-05-01&source=Xinhua&mode=bm25")
+    page.reload()
+    page.locator("#source-options label", has_text="Xinhua").wait_for()
+    assert page.input_value("#filter-from") == "2025-05-01"
+    assert page.input_value("#filter-mode") == "bm25"
+    assert page.is_checked("#source-options input[value='Xinhua']")
+    assert page.locator("#active-filters").inner_text() == "from 1 May 2025 · Xinhua · bm25"
+    page.click("#reset-filters")
+    assert page.url == f"{live_server}/"
+    page.close()
+
+    # A shared link: the day that does not exist and the unknown mode are left out, the rest set.
+    link = "?date_from=2025-05-01&date_to=2025-02-30&source=xinhua&as_of=2025-06-30&mode=fast"
+    page = open_page(browser, live_server + "/" + link)
+    sent = chat_bodies(page)
+    page.locator("#source-options input[value='Xinhua']:checked").wait_for()
+    assert page.input_value("#filter-to") == "" and page.input_value("#filter-mode") == ""
+    summary = "from 1 May 2025 · Xinhua · as of 30 June 2025"
+    assert page.locator("#active-filters").inner_text() == summary
+    assert page.url.endswith("/?date_from=2025-05-01&source=Xinhua&as_of=2025-06-30")
+    ask(page, "When did the two heads of state meet?")
+    assert sent[-1]["filters"] == {"date_from": "2025-05-01", "source": ["Xinhua"]}
+    assert sent[-1]["as_of"] == "2025-06-30" and "mode" not in sent[-1]
     page.close()
 
 

@@ -29,6 +29,7 @@ def test_index_search_show_and_delete(index_dir: Path, tmp_path: Path) -> None:
     result = runner.invoke(app, ["index", str(folder), str(SEEDS / "003_c375723cb7de71fb.txt")])
     assert result.exit_code == 1  # one file failed, the others were indexed
     assert "4 files: 2 added" in result.output
+    assert "no server serves this index: embedding on every core" in result.output
     assert "broken.txt" in result.output and "notes.pdf" in result.output
 
     result = runner.invoke(app, ["search", "Which city hosts the Expo?", "-k", "2"])

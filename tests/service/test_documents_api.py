@@ -112,6 +112,10 @@ def test_a_posted_article_gets_what_its_dateline_says_unless_the_caller_says(
     assert (got["quake"]["date"], got["quake"]["source"]) == ("2025-03-28", "AP")
     assert (got["oil"]["date"], got["oil"]["source"]) == (None, "Reuters")  # no year: no date
     assert (got["given"]["date"], got["given"]["source"]) == ("2025-03-29", "Local Radio")
+    # Untitled, each is named by its story's first words, the same in the listing and alone.
+    listed = {d["id"]: d["excerpt"] for d in fresh_client.get("/documents").json()["documents"]}
+    assert listed["quake"] == got["quake"]["excerpt"] == quake.split(" — ", 1)[1]
+    assert listed["oil"] == got["oil"]["excerpt"] == oil.split(" - ", 1)[1]
 
 
 def test_upload_files_reads_them_as_index_does_and_reports_the_bad(

@@ -9,8 +9,8 @@ import pytest
 from fastapi.testclient import TestClient
 
 from index.newsindex import NewsIndex
-from service.caps import MAX_K
 from service.config import Settings
+from service.limits.caps import MAX_K
 from service.main import create_app
 
 QUESTION = "What did the central bank do with interest rates?"

@@ -12,8 +12,8 @@ from fastapi.testclient import TestClient
 
 from index.newsindex import NewsIndex
 from service.config import Settings
+from service.limits.rate import TokenBuckets
 from service.main import create_app
-from service.ratelimit import TokenBuckets
 from tests.service.live import serve
 
 LIMIT = 1000

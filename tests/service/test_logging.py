@@ -13,7 +13,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from index.newsindex import NewsIndex
-from newsrag import cli
+from newsrag import writing
 from service import logs
 from service.config import Settings
 from service.main import create_app
@@ -128,7 +128,7 @@ def test_serve_logs_in_the_chosen_format_without_uvicorns_access_log(
     monkeypatch.setattr(logging.getLogger("uvicorn"), "handlers", [])
     uvicorn_error.setLevel(logging.NOTSET)
     try:
-        cli.serve(host=None, port=None)
+        writing.serve(host=None, port=None)
         uvicorn_error.info("Uvicorn running")
     finally:
         root.handlers[:] = saved[0]

@@ -49,6 +49,7 @@ def test_indexing_beside_a_server_goes_through_it(server: str, tmp_path: Path) -
     result = runner.invoke(cli, ["index", str(folder)])
     assert result.exit_code == 0, result.output
     assert "sending the documents there" in result.output and "2 files: 2 added" in result.output
+    assert "every core" not in result.output  # a server serves it: its searches need the cores
     for mode in ("dense", "bm25", "hybrid"):  # the server sees them at once, in every mode
         assert found(server, "zorblat harbour reopened", mode)[0] == "harbour"
 

@@ -10,7 +10,7 @@ from pydantic import ValidationError
 from index.embedding import Embedder
 from index.vectorstores.milvus import MilvusSettings, MilvusStore, default_collection
 from service.config import Settings
-from service.engine import open_index
+from service.opening import open_index
 
 
 def test_milvus_settings_come_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:

