@@ -13,7 +13,7 @@ from typing import Any
 from index.filters import Filters
 from index.models import Hit
 from index.newsindex import NewsIndex
-from index.periods import Period, label, relative_in
+from index.periods import Period, Window, label, relative_in
 from index.query import TimeSense
 from service.answering.base import Answerer
 from service.answering.citations import SentenceCheck, check
@@ -29,6 +29,9 @@ from service.llm.pool import ClientPool
 
 NO_PASSAGES = "No passage in the index matches the question, so there is nothing to answer from."
 RELATED = "The closest passages are listed as related."
+# When the first k passages hold no answer, the next ones of the same search are read, up to
+# this many times k, before declining: an answer ranked sixth is still the archive's answer.
+READ_FURTHER = 3
 _WH = re.compile(r"^(?:who|whom|whose|what|when|where|which|why|how)\b", re.IGNORECASE)
 _WH_BE = re.compile(
     r"^((?:who|what|when|where|which|why|how)(?: \w+)?) (is|was|are|were) (.+)$", re.I
@@ -148,6 +151,20 @@ class AnswerService:
         found = self.index.search(question, k, filters, mode=mode, timed=timed)
         return found.hits, found.time
 
+    def read(
+        self, question: str, found: list[Hit], k: int, window: Window | None
+    ) -> tuple[list[Hit], Assessment]:
+        """The first `k` passages and their assessment; when none of them answers, the next
+        ones are read too, and the passages go as deep as the answer's best sentence."""
+        assessment = self.extractive.assess(question, found[:k], window)
+        if assessment.answered or assessment.unknown or len(found) <= k:
+            return found[:k], assessment
+        further = self.extractive.assess(question, found, window)
+        if not further.answered:
+            return found[:k], assessment
+        deepest = max(c.passage for c in self.extractive.select(further))
+        return found[:deepest], further
+
     def answer(
         self,
         question: str,
@@ -192,9 +209,9 @@ class AnswerService:
         LLM turns "the articles don't say" into an answer."""
         started = perf_counter()
         with self.answerer(llm) as answerer:
-            passages, time = self.retrieve(question, k, filters, mode, timed)
+            found, time = self.retrieve(question, k * READ_FURTHER, filters, mode, timed)
+            passages, assessment = self.read(question, found, k, time.window)
             yield "passages", (passages, time)
-            assessment = self.extractive.assess(question, passages, time.window)
             draft = Draft(answerer.model, notice=None if passages else NO_PASSAGES)
             if not passages or not assessment.answered:
                 draft.answered = False

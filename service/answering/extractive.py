@@ -26,13 +26,19 @@ from service.answering.citations import SentenceCheck
 from service.answering.judge import Evidence, Judge
 from service.answering.markers import without_markers
 from service.answering.sentences import Span, split
-from service.answering.words import terms
+from service.answering.words import shared, terms
 from service.llm import EXTRACTIVE
 
 # A statement ends as one; headlines, bylines ("| May 6, 2025") and page furniture do not.
 _STATEMENT_END = re.compile(r"[.!?][\"'”’)\]]*$")
 MIN_WORDS = 6
 SHORT_ANSWER_WORDS = 6  # "$244.8 billion", "Harbin", "more than 20": a span, not a sentence
+# An acronym is a name of its own wherever it stands: "NBA Finals" is unknown when no article
+# says "NBA", though many say "finals".
+_ACRONYM = re.compile(r"[A-Z]{2,}")
+# A year is written one way: a question about 2030 in an archive that never prints it is
+# about nothing the archive holds. Other numbers are no such test ("30mph", "3rd").
+_YEAR = re.compile(r"(?:19|20)\d\d")
 
 
 def is_statement(sentence: str) -> bool:
@@ -86,6 +92,7 @@ class ExtractiveAnswerer:
         relative_floor: float = 0.85,
         time_weight: float = 0.1,
         focus_weight: float = 0.15,
+        rank_weight: float = 0.25,
         verdict: Judge | None = None,
         unknown_words: Callable[[list[str]], list[str]] | None = None,
     ) -> None:
@@ -100,6 +107,9 @@ class ExtractiveAnswerer:
         self.time_weight = time_weight
         # A sentence naming the kind of thing a "which …" question asks for, with a name in it.
         self.focus_weight = focus_weight
+        # The search ranked the passages on the whole question (its period, recency, every
+        # word): a sentence of the first passage is worth this much more, of the n-th 1/n.
+        self.rank_weight = rank_weight
         self.judge = verdict or Judge()
         # Which of a question's names no article contains (the lexical index knows): a
         # question about "Lavrov" in an archive that never names him is not answered.
@@ -141,20 +151,30 @@ class ExtractiveAnswerer:
             spans = tuple(judge.answer_spans(kind, text, question, published))
             if named is not None and spans and named in terms(text):
                 score += self.focus_weight  # "Premier Li Qiang" for "which premier"
+            score += self.rank_weight / n
             verdict = self.judge.answers(evidence)
             candidates.append(Candidate(n, text, float(score), evidence, verdict, spans))
         candidates.sort(key=lambda c: -c.score)
         return Assessment(question, candidates, unknown)
 
     def _unknown_names(self, question: str) -> tuple[str, ...]:
-        """The question's names whose head (last word) no article holds ("Foreign Minister
-        Sergei Lavrov", "World Cup"; not "Hillary Clinton" where articles say "Clinton").
-        Numbers are no such test: "30mph", "3rd" are written many ways."""
+        """The question's names whose head (last word) or acronym no article holds ("Foreign
+        Minister Sergei Lavrov", "World Cup", "NBA Finals"; not "Hillary Clinton" where articles
+        say "Clinton"), or a year no article prints."""
         if self.unknown_words is None:
             return ()
-        names = [n for n in judge.anchor_names(question) if not any(c.isdigit() for c in n)]
+        names = [
+            n
+            for n in judge.anchor_names(question)
+            if _YEAR.fullmatch(n) or not any(c.isdigit() for c in n)
+        ]
         unknown = set(self.unknown_words([word for name in names for word in name.split()]))
-        return tuple(name for name in names if name.split()[-1] in unknown)
+        return tuple(
+            name
+            for name in names
+            if name.split()[-1] in unknown
+            or any(_ACRONYM.fullmatch(w) for w in unknown & set(name.split()))
+        )
 
     def select(self, assessment: Assessment) -> list[Candidate]:
         """The best answering sentences, without repeats, within a share of the best."""
@@ -229,9 +249,10 @@ class ExtractiveAnswerer:
         (cosine) plus the share of the question's content words it contains."""
         if cosine is None:
             cosine = vectors @ self.embedder.embed_query(question)
-        wanted = terms(judge.asked_part(question))  # not the context a follow-up carries
-        shared = [len(wanted & terms(text)) / max(1, len(wanted)) for text in texts]
-        result: np.ndarray = cosine + self.overlap_weight * np.array(shared)
+        asked = judge.asked_part(question)  # not the context a follow-up carries
+        wanted = max(1, len(terms(asked)))
+        held = [len(shared(asked, text)) / wanted for text in texts]
+        result: np.ndarray = cosine + self.overlap_weight * np.array(held)
         return result
 
 

@@ -16,7 +16,7 @@ from datetime import date
 
 from index import periods
 from index.periods import Window
-from service.answering import reading
+from service.answering import reading, words
 from service.answering.reading import DEMONYM
 from service.answering.words import STOPWORDS, terms
 
@@ -36,6 +36,7 @@ _AMOUNT = re.compile(
     re.IGNORECASE,
 )
 _YEAR = re.compile(r"(?:1[89]|20)\d\d")
+_PERCENT = re.compile(r"%|\bper ?cent\b", re.IGNORECASE)
 _UNIT = re.compile(r"[$€£¥%]|[a-z]{2,}\s*$", re.IGNORECASE)
 _CAPITALISED = re.compile(
     r"\b[A-Z][\w'’.-]*(?:\s+(?:(?:of|de|the|and|for|bin|al|van|von)\s+)?[A-Z][\w'’.-]*)*"
@@ -170,6 +171,7 @@ def _measured(question: str) -> str | None:
 _PREPOSITION_STOPS = frozenset("in on at of for from to by with during since".split())
 
 
+_ON_A_DAY = re.compile(r"\bon (?:what|which) (?:date|day)s?\b", re.IGNORECASE)
 _ORDINAL = re.compile(
     r"\b(?:\d+(?:st|nd|rd|th)|first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth"
     r"|eleventh|twelfth|(?:twen|thir|for|fif|six|seven|eigh|nine)tieth)\b",
@@ -189,12 +191,20 @@ def answer_spans(
         found = [m.group(0).strip() for m in _AMOUNT.finditer(sentence)]
         found = [f for f in found if not _YEAR.fullmatch(f) and f.lower() not in asked]
         found = [f for f in found if reading.measures(f, sentence, question, counted)]
-        return sorted(found, key=lambda f: not _UNIT.search(f))  # "$56.8 billion" before "56"
+        share = bool(reading.PERCENT_ASKED.search(question))  # "by how much did it grow"
+        # "$56.8 billion" before "56"; a share first when one is asked for
+        return sorted(found, key=lambda f: (share and not _PERCENT.search(f), not _UNIT.search(f)))
     if kind == DATE:
         stated = sorted(periods.find(sentence, published), key=lambda p: (p.end - p.start).days)
+        if _ON_A_DAY.search(question):  # "on what date" wants the day, not "May 2024"
+            stated = [p for p in stated if (p.end - p.start).days < 7]
         return [p.text for p in stated if p.text.lower() not in asked]
-    if kind == ORDINAL:
-        return [m[0] for m in _ORDINAL.finditer(sentence) if m[0].lower() not in asked]
+    if kind == ORDINAL:  # "the 8th China-Russia Expo", not "his first foreign visit"
+        return [
+            m[0]
+            for m in _ORDINAL.finditer(sentence)
+            if m[0].lower() not in asked and reading.ordinal_of(m.end(), sentence, question)
+        ]
     if kind == NAME:
         return _names(sentence, question)
     return []
@@ -210,6 +220,7 @@ def _names(sentence: str, question: str) -> list[str]:
         and name.lower() not in asked
         and not terms(name) <= wanted_terms  # "China-Russia" for "… China and Russia?"
         and (m.start() > 0 or " " in m.group(0) or _NAME_STARTS.match(sentence[m.end() :]))
+        and not (_PAIR.fullmatch(name) and _qualifies(sentence[m.end() :]))
     ]
     if re.search(r"\bwho(?:m|se)?\b", question, re.IGNORECASE):
         names = [n for n in names if not reading.is_place(n, sentence)]
@@ -229,6 +240,17 @@ def _names(sentence: str, question: str) -> list[str]:
     )
 
 
+# "China-Russia relations", "US-China trade": two names joined to qualify a noun are no name
+# ("T-Mobile confirmed", "Baskin-Robbins announced" are: a verb follows).
+_PAIR = re.compile(r"[A-Z][\w'’.]*-[A-Z][\w'’.]*")
+_QUALIFIES = re.compile(r"\s+[a-z]")
+
+
+def _qualifies(after: str) -> bool:
+    """What follows a name is a noun it qualifies, not its verb."""
+    return bool(_QUALIFIES.match(after)) and not _NAME_STARTS.match(after)
+
+
 _WHERE = re.compile(
     r"\bwhere\b|\b(?:which|what) (?:[\w'’-]+ ){0,2}(?:city|country|province|town|state|region|"
     r"capital|nation|island|place)\b",
@@ -237,10 +259,11 @@ _WHERE = re.compile(
 
 
 # A lone capitalised first word is only a sentence's start, unless a name's verb follows it:
-# "Krystal said …", "Moss testified …".
+# "Krystal said …", "Moss testified …", "Moderna applied …" (a verb in the past: what a
+# subject did).
 _NAME_STARTS = re.compile(
     r"(?:['’]s\b|\s+(?:said|says|told|has|had|is|was|will|announced|became|won|testified|"
-    r"received|reported|released|launched|confirmed|revealed|posted|added|also)\b)"
+    r"received|reported|released|launched|confirmed|revealed|posted|added|also|[a-z]+ed)\b)"
 )
 
 
@@ -321,8 +344,8 @@ def measure(
     said = terms(sentence)
     counted = focus(question) if kind == AMOUNT else None
     kind_found = kind_found and (counted is None or counted in said or "%" in sentence)
-    asked = terms(asked_part(question))  # "oil (China-Russia)?": about oil, whatever else
-    kind_found = kind_found and (asked == terms(question) or bool(asked & said))
+    asked = asked_part(question)  # "oil (China-Russia)?": about oil, whatever else
+    kind_found = kind_found and (asked == question or bool(words.shared(asked, sentence)))
     time_ok = time_fits(sentence, published, window)
     return Evidence(cosine, kind_found, time_ok, reads(question, sentence))
 

@@ -36,7 +36,7 @@ _OPPOSITES = [
         frozenset("former ex previous outgo late then".split()),
     ),
     (frozenset("import".split()), frozenset("export".split())),
-    (frozenset("win won victori".split()), frozenset("lose lost defeat".split())),
+    (frozenset("win won victori".split()), frozenset("lose lost defeat".split())),  # see _won
     (
         frozenset("rise rose risen grow grew grown increas climb gain surg jump".split()),
         frozenset("fall fell fallen declin drop shrink shrank decreas slump plung".split()),
@@ -45,10 +45,25 @@ _OPPOSITES = [
 _PRESENT_ROLE = re.compile(r"^\s*who (?:is|are)\b", re.IGNORECASE)
 
 
+# "The Aces defeated the Sun" is the Aces' win; only "was defeated", "defeated by" and the noun
+# ("suffered a defeat") are a loss.
+_DEFEAT_SUFFERED = re.compile(
+    r"\b(?:was|were|been|being|is|are)\s+(?:\w+ly\s+)?(?:defeated|beaten)\b|\bdefeated by\b"
+    r"|\bdefeats?\b",
+    re.IGNORECASE,
+)
+_DEFEAT_INFLICTED = re.compile(r"\b(?:defeat(?:ed|ing)|beat(?:s|ing)?)\b", re.IGNORECASE)
+
+
+def _won(text: str) -> str:
+    """The text with a defeat inflicted said as a win and one suffered as a loss."""
+    return _DEFEAT_INFLICTED.sub("won", _DEFEAT_SUFFERED.sub("lost", text))
+
+
 def contradicts(question: str, sentence: str) -> bool:
     """The sentence reports the other side of what the question asks: "completed" for "when
     did construction begin", "the former ambassador" for "who is the ambassador"."""
-    asked, said = terms(question), terms(sentence)
+    asked, said = terms(_won(question)), terms(_won(sentence))
     if _PRESENT_ROLE.match(question) and asked_role(question):
         asked = asked | {"current"}  # "who is the ambassador?" asks for the present holder
     for one, other in _OPPOSITES:
@@ -129,7 +144,7 @@ def holds_role(name: str, role: str, sentence: str) -> bool:
     if re.search(rf"\b{role}s?\b(?:\s+[\w'’.-]+){{0,2}}\s*,?\s*$", before):
         return True  # the role right before the name
     after = sentence[at + len(name) :]
-    clause = re.match(r"\s*,([^,;]*(?:,[^,;]*){0,2})", after)  # an appositive after it
+    clause = re.match(r"\s*,([^,;]*)", after)  # an appositive after it, up to the next comma
     if clause and re.search(rf"\b{role}s?\b", clause[1].lower()):
         return not re.search(r"\b(?:said|says|told|added)\b", clause[1].split(role)[0].lower())
     return False
@@ -170,18 +185,18 @@ _MONEY = re.compile(
     r"[$€£¥]|\b(?:dollars?|yuan|euros?|rubles?|roubles?|pounds?|yen|rupees?)\b|\d\s?bn\b",
     re.IGNORECASE,
 )
-_PERCENT_ASKED = re.compile(
+PERCENT_ASKED = re.compile(
     r"\bpercent(?:age)?\b|\b(?:rate|share|proportion)\b|\bby how much\b|%", re.IGNORECASE
 )
 _PERCENT = re.compile(r"%|\bper ?cent\b", re.IGNORECASE)
-_HOW_MUCH = re.compile(r"\bhow much\b|\bwhat (?:was|is|were|are )?(?:the )?value\b", re.I)
+_HOW_MUCH = re.compile(r"\bhow much\b|\bwhat (?:(?:was|is|were|are) )?(?:the )?value\b", re.I)
 
 
 def measures(span: str, sentence: str, question: str, counted: str | None) -> bool:
     """The amount measures what was asked: a share for "what percentage/rate", money for
     "how much … invest/trade/cost", and for "how many documents" a count of documents (not
     "two leaders")."""
-    if _PERCENT_ASKED.search(question) and not re.search(r"\bhow many\b", question, re.I):
+    if PERCENT_ASKED.search(question) and not re.search(r"\bhow many\b", question, re.I):
         if _PERCENT.search(span):
             return True
         if not re.search(r"\bby how much\b", question, re.I):
@@ -190,6 +205,14 @@ def measures(span: str, sentence: str, question: str, counted: str | None) -> bo
         if not re.search(r"\b(?:billion|million|trillion|bn)\b", span, re.I):
             return False
     return _counts(span, sentence, counted)
+
+
+def ordinal_of(end: int, sentence: str, question: str) -> bool:
+    """An ordinal answers "which edition/anniversary/trip" only when it ranks what was asked:
+    a word of the question among the three after it ("the 8th China-Russia Expo" for "which
+    edition of the Expo"), never another series ("his first foreign visit")."""
+    following = re.findall(r"[A-Za-z][\w-]*", sentence[end:])[:3]
+    return bool(terms(" ".join(following)) & terms(question))
 
 
 _UNIT_END = re.compile(

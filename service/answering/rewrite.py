@@ -53,15 +53,20 @@ def is_follow_up(message: str) -> bool:
 
 
 def rule_rewrite(messages: list[dict[str, str]]) -> str:
-    """The last user message as a standalone query, each earlier follow-up rewritten first."""
+    """The last user message as a standalone query, each earlier follow-up rewritten first.
+    A declined turn leaves no subject behind: the conversation goes on from the last turn
+    that was answered (from nothing, when none was)."""
     turns = user_turns(messages)
     if not turns:
         raise ValueError("the conversation has no user message")
     answers = _answers_before(messages)
     standalone: str | None = turns[0]
+    answered: str | None = None  # the last standalone question that was answered
     for turn, answer in zip(turns[1:], answers[1:], strict=True):
         if answer is not None and declined(answer):  # what was not answered is no subject
-            standalone = None
+            standalone = answered
+        else:
+            answered = standalone
         if standalone is None:
             standalone = OPENERS.sub("", turn).strip() or turn
         else:

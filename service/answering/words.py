@@ -23,3 +23,30 @@ def terms(text: str) -> set[str]:
     """Stemmed content words: lets "met" in a question reward "meet" in a sentence."""
     words = [w for w in re.findall(r"[a-z0-9]+(?:\.[0-9]+)?", text.lower()) if w not in STOPWORDS]
     return set(_stemmer.stemWords(words))
+
+
+# Words news copy uses for one fact: "hit earlier than planned" is "achieved ahead of
+# schedule", "grew 5.2 percent" is "an increase of 5.2 percent".
+_SAME_MEANING = [
+    "grow grew grown growth rise rose risen increase climb gain surge jump expand",
+    "fall fell fallen decline drop decrease shrink shrank slump plunge contract",
+    "reach reached hit achieve attain top surpass exceed",
+    "begin began begun start started commence launch",
+    "complete completed finish finished conclude",
+    "early earlier ahead advance",
+    "plan planned schedule scheduled",
+]
+_MEANING = {stem: f"~{n}" for n, group in enumerate(_SAME_MEANING) for stem in terms(group)}
+
+
+def meanings(text: str) -> set[str]:
+    """Content words, stemmed, with a mark for each fact they say in words of the same
+    meaning: "grow" and "increase" share one."""
+    found = terms(text)
+    return found | {_MEANING[stem] for stem in found if stem in _MEANING}
+
+
+def shared(asked: str, said: str) -> set[str]:
+    """The content words of `asked` that `said` has, itself or in words of the same meaning."""
+    theirs = meanings(said)
+    return {stem for stem in terms(asked) if stem in theirs or _MEANING.get(stem) in theirs}

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from fastapi.testclient import TestClient
 
-from service.answering import judge, reading
+from index.newsindex import NewsIndex
+from service.answering import judge, reading, words
+from service.answering.extractive import ExtractiveAnswerer
 from service.answering.rewrite import rule_rewrite
 
 
@@ -100,3 +102,110 @@ def test_after_a_declined_turn_the_follow_up_is_answered(client: TestClient) -> 
     ]
     second = client.post("/chat", json={"messages": messages}).json()
     assert second["answered"] is True and "crude oil pipeline" in second["answer"]
+
+
+def test_when_the_first_passages_do_not_answer_the_next_ones_are_read(client: TestClient) -> None:
+    question = (
+        "How many bilateral cooperation documents were exchanged during the talks at the Kremlin?"
+    )
+    body = ask(client, question)
+    assert body["answered"] is True and str(body["answer"]).startswith("More than 20 [")
+    passages = body["passages"]
+    assert isinstance(passages, list) and len(passages) > 5  # as deep as the answer
+    cited = int(str(body["answer"]).split("[")[1].split("]")[0])
+    assert "more than 20 bilateral" in passages[cited - 1]["text"]
+    answered_early = ask(client, "Which city will Putin visit to open the China-Russia Expo?")
+    assert isinstance(answered_early["passages"], list) and len(answered_early["passages"]) == 5
+
+
+def test_an_ordinal_ranks_what_was_asked() -> None:
+    sentence = (
+        "Putin chose China for his first foreign visit, and will open the 8th China-Russia Expo."
+    )
+    edition = "Which edition of the China-Russia Expo did Putin attend?"
+    assert judge.answer_spans(judge.ORDINAL, sentence, edition, None) == ["8th"]
+    anniversary = "Which anniversary of diplomatic relations did they celebrate?"
+    assert judge.answer_spans(judge.ORDINAL, sentence, anniversary, None) == []
+
+
+def test_the_value_of_trade_is_money_and_a_title_is_the_holders_own() -> None:
+    peoples = "Relations carry forward the friendship between the two peoples."
+    value = "What was the value of China-Russia bilateral trade?"
+    assert judge.answer_spans(judge.AMOUNT, peoples, value, None) == []
+    xi = (
+        "In March, Xi, after being elected at the first session of the Congress, chose Russia, "
+        "which the ambassador said showed the special nature of the ties."
+    )
+    assert not reading.holds_role("Xi", "ambassador", xi)
+    won = "The Las Vegas Aces defeated the Connecticut Sun in Game 4 to capture their first title."
+    assert not reading.contradicts("Which team won its first title?", won)
+    assert reading.contradicts("Which team won its first title?", "The Sun were defeated.")
+
+
+def test_an_acronym_no_article_holds_is_unknown(client: TestClient) -> None:
+    body = ask(client, "Which team won the 2023 NBA Finals?")
+    assert body["answered"] is False and "No article mentions NBA Finals" in str(body["answer"])
+    sco = ask(client, "Which organization does China serve as rotating chair of?")
+    assert sco["answered"] is True and "SCO" in str(sco["answer"])
+
+
+def test_a_name_opening_a_sentence_is_a_name_when_a_past_verb_follows() -> None:
+    sentence = "Moderna applied for US Food and Drug Administration authorization on Monday."
+    question = "Which company applied for authorization of its vaccine?"
+    assert "Moderna" in judge.answer_spans(judge.NAME, sentence, question, None)
+    assert "The" not in judge.answer_spans(
+        judge.NAME, "The company applied on Monday.", question, None
+    )
+
+
+def test_the_first_passage_weighs_more_than_a_later_one_saying_as_much(
+    seeds_index: NewsIndex,
+) -> None:
+    question = "Which city will Putin visit to open the China-Russia Expo?"
+    passages = seeds_index.search(question, 5).hits
+    answerer = ExtractiveAnswerer(seeds_index.embedder, unknown_words=seeds_index.unknown_words)
+    assessed = answerer.assess(question, passages + passages[:1])  # the first again, sixth
+    same = [c for c in assessed.candidates if c.text == assessed.candidates[0].text]
+    assert [c.passage for c in same][:2] == [1, 6] and same[0].score > same[1].score
+
+
+def test_a_year_no_article_prints_is_unknown(client: TestClient) -> None:
+    body = ask(client, "What bilateral trade target have China and Russia set for 2030?")
+    assert body["answered"] is False and "No article mentions 2030" in str(body["answer"])
+
+
+def test_the_same_fact_in_other_words(client: TestClient) -> None:
+    planned = "What target did they hit earlier than planned?"
+    said = (
+        "Trade reached $240 billion, achieving the trade target of $200 billion ahead of schedule."
+    )
+    assert {"hit", "earlier", "plan"} <= words.shared(planned, said)
+    first = "How much did China-Russia trade reach in the first quarter of 2024?"
+    messages = [user(first), assistant("$56.8 billion [1]."), user("By how much did it grow?")]
+    grew = client.post("/chat", json={"messages": messages}).json()
+    assert grew["sentences"][0]["text"].startswith("5.2 percent [")  # "an increase of 5.2 …"
+
+
+def test_two_names_qualifying_a_noun_are_no_name_and_a_date_asked_is_a_day() -> None:
+    interview = "Zhang said so in an interview with Russia's RT News on China-Russia relations."
+    question = "Which broadcaster interviewed Zhang?"
+    assert judge.answer_spans(judge.NAME, interview, question, None)[0] == "Russia's RT News"
+    breach = "T-Mobile confirmed that it had been breached."
+    assert judge.answer_spans(judge.NAME, breach, "Which company was breached?", None)
+    sworn = "After his re-election in May 2024, Putin was sworn in on May 7, 2024."
+    assert judge.answer_spans(judge.DATE, sworn, "On what date was Putin sworn in?", None) == [
+        "May 7, 2024"
+    ]
+
+
+def test_after_a_declined_turn_the_conversation_goes_on_from_the_last_answer() -> None:
+    declined = "The indexed articles don't say who won the 2022 World Cup. No article mentions …"
+    trade = "How much did China-Russia trade reach in the first quarter of 2024?"
+    messages = [
+        user(trade),
+        assistant("$56.8 billion [1]."),
+        user("Who won the 2022 World Cup?"),
+        assistant(declined),
+        user("And in 2023?"),
+    ]
+    assert rule_rewrite(messages) == "How much did China-Russia trade reach in 2023?"
