@@ -1,10 +1,11 @@
 """Concurrent queries embedded together: one model call for every query waiting.
 
 Each model call has a fixed cost (tokenizer, graph dispatch, thread wake-ups) that a batch
-shares: eight SciFact queries in one onnx-int8 call took 3.5 ms of CPU each against 4.1 one
-by one (openvino-int8: 4.1 against 6.5), and one worker keeps concurrent requests from
-contending for the model's threads. A lone query does not wait for company: the worker takes
-whatever is queued the moment it is free, so one client sees only a thread hand-off.
+shares (docs/tuning.md, "Queries embedded one at a time"), and one worker keeps concurrent
+requests from contending for the model's threads. Runtimes whose vectors depend on the batch
+do not come here (index.embedding.BATCH_DEPENDENT). A lone query does not wait for company:
+the worker takes whatever is queued the moment it is free, so one client sees only a thread
+hand-off.
 """
 
 from __future__ import annotations

@@ -269,8 +269,8 @@ class DocStore:
         """`filters` without the bounds that keep every document: an as-of day no article is
         later than, or a published-from day no article is earlier than (undated articles pass
         both). A question naming a period adds the second, usually to an archive that starts
-        later: listing every chunk id that passes took 0.1-0.3 s at 100k chunks, a search's
-        worth of CPU ten times over, to exclude nothing."""
+        later, where listing every chunk id that passes costs many searches' CPU to exclude
+        nothing (docs/tuning.md, "Date bounds that exclude nothing")."""
         if filters.as_of is None and filters.published_from is None:
             return filters
         earliest, latest = self.date_range()

@@ -47,7 +47,7 @@ QUERY_BACKENDS = {"openvino-int8": "onnx-int8"}
 # Runtimes whose vector for a text depends on the batch it is in: ONNX Runtime's dynamic int8
 # scales activations per batch (padding included), moving a query's vector by up to ~0.02 when
 # it shares a batch. Concurrent queries (index.batching) must not rank differently from one
-# asked alone, so these encode each query by itself (at ~4 ms a query, batching gained little).
+# asked alone, so these encode each query by itself (docs/tuning.md).
 BATCH_DEPENDENT = {"onnx-int8"}
 _PACKAGED = {DEFAULT_MODEL, f"sentence-transformers/{DEFAULT_MODEL}"}
 

@@ -121,8 +121,8 @@ def find(text: str, anchor: date | None, asked: bool = False) -> list[Period]:
 
 
 # Every hit of every search shows its passage's relative times, and the same passages come
-# back search after search: reading one costs ~55 us (a tenth of a news search's CPU for ten
-# hits), a repeat ~1 us. 8,192 passages of ~1 KB hold ~10 MB.
+# back search after search: a reading is remembered (docs/tuning.md, "A passage's relative
+# times remembered"). 8,192 passages of ~1 KB hold ~10 MB.
 @lru_cache(maxsize=8192)
 def relative_in(text: str, published: str | None) -> tuple[Period, ...]:
     """The times in an article's `text` that need its date to be read ("this year", "on
