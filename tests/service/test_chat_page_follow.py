@@ -5,6 +5,7 @@ article that answers it counted live, read, and unfollowed."""
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
@@ -93,6 +94,7 @@ def test_a_followed_question_counts_new_matches_live_until_read(
     made = httpx.get(f"{newsroom}/watches/{watch}", headers=as_key(USER)).json()["watch"]
     assert made["query"] == QUESTION
     assert made["filters"] == {"source": None, "date_from": "2025-01-01", "date_to": None}
+    assert made["per"] == "story"  # one alert for a story, however many outlets carry it
     row.locator(".watch-open").click()  # shut: what arrives now is unread
     assert row.locator(".unread").inner_text() == ""
 
@@ -111,6 +113,17 @@ def test_a_followed_question_counts_new_matches_live_until_read(
     assert row.locator(".unread").inner_text() == ""
     assert page.locator("#followed-badge").inner_text() == ""
     assert row.locator("a.feed").get_attribute("href") == f"/watches/{watch}/feed"
+    copy = {**ARTICLE, "id": "quillfeather-wire", "source": "Harbour Wire"}
+    assert httpx.post(f"{newsroom}/documents", json=copy, headers=as_key(ADMIN)).is_success
+    read = f"{newsroom}/watches/{watch}"
+    deadline = time.monotonic() + 30  # matched after the write commits, off its path
+    while not httpx.get(read, headers=as_key(USER)).json()["matches"][0]["also_reported_by"]:
+        assert time.monotonic() < deadline, "the copy never joined the first match"
+        time.sleep(0.1)
+    row.locator(".watch-open").click()  # shut and opened again: the matches read anew
+    row.locator(".watch-open").click()  # the copy is no match of its own: the first names it
+    match.locator(".also", has_text="also reported by Harbour Wire").wait_for(timeout=30_000)
+    assert row.locator(".matches > li").count() == 1
     assert unnamed_controls(page) == []
 
     # What was read stays read on this browser: a page with its storage says so too.

@@ -164,9 +164,12 @@ function matchRow(match) {
     if (NARROW.matches) setFollowedPanel(false);  // one panel at a time on a phone
   });
   const origin = `${match.date ? dayLabel(match.date) : "no date"} · ${match.source || "no source"}`;
+  // Later copies of the story (other outlets) come as names here, not as matches of their own.
+  const also = (match.also_reported_by || []).map((a) => a.source || "no source");
   return el("li", { "data-id": match.id }, link,
     el("div", { class: "meta" }, `${origin} · found ${timeLabel(match.seen)}`),
-    el("p", { class: "match-text" }, cut(match.text.split(/\s+/).join(" ").trim(), 300)));
+    el("p", { class: "match-text" }, cut(match.text.split(/\s+/).join(" ").trim(), 300)),
+    ...(also.length ? [el("div", { class: "meta also" }, `also reported by ${[...new Set(also)].join(", ")}`)] : []));
 }
 
 // Unfollowing asks first, in the row itself: Cancel has the focus, Esc cancels.
@@ -225,7 +228,7 @@ function paintFollow(button) {
   button.textContent = followed ? "Following" : "Follow";
   button.classList.toggle("on", followed);
   button.setAttribute("aria-label", followed ? `Following ${question}: show it under Followed`
-                                             : `Follow ${question}: new articles that answer it`);
+                                             : `Follow ${question}: new stories that answer it`);
 }
 
 async function followClicked(button, note, filters) {

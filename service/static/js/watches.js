@@ -116,7 +116,9 @@ export function follow(query, filters) {
 async function create(query, filters) {
   const found = watchFor(query);
   if (found) return found;
-  const body = filters && Object.keys(filters).length ? { query, filters } : { query };
+  // Once per story: five outlets' copies of one wire story are one alert, naming the others.
+  const body = filters && Object.keys(filters).length
+    ? { query, filters, per: "story" } : { query, per: "story" };
   const watch = await getJSON("/watches", {
     method: "POST",
     headers: { "Content-Type": "application/json" },
