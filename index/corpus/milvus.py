@@ -722,37 +722,22 @@ class MilvusState:
     def get_many(self, keys: Sequence[str]) -> dict[str, dict[str, Any]]:
         """One query per IDS_PER_REQUEST keys: a hundred hits' records in one request."""
         found: dict[str, dict[str, Any]] = {}
-        fields = ["key", "version", "n", "parts", "value"]
         for part in _parts(list(dict.fromkeys(keys))):
             by_key: dict[str, list[dict[str, Any]]] = defaultdict(list)
-            for row in self.corpus._query("state", f"key in {_list(part)}", fields):
+            for row in self.corpus._query("state", f"key in {_list(part)}", STATE_FIELDS):
                 by_key[row["key"]].append(row)
             for key, rows in by_key.items():
-                value = _assembled(rows)
+                value = _newest(rows)
                 if value is not None:
                     found[key] = value
         return found
-
-
-def _assembled(rows: list[dict[str, Any]]) -> dict[str, Any] | None:
-    """A record's newest version whose parts are all there, decoded (see MilvusState)."""
-    versions: dict[int, dict[int, str]] = defaultdict(dict)
-    parts: dict[int, int] = {}
-    for row in rows:
-        versions[row["version"]][row["n"]] = row["value"]
-        parts[row["version"]] = row["parts"]
-    for version in sorted(versions, reverse=True):
-        if len(versions[version]) == parts[version]:
-            value = json.loads("".join(versions[version][n] for n in range(parts[version])))
-            return value if isinstance(value, dict) else None
-    return None
 
 
 STATE_FIELDS = ["key", "version", "n", "parts", "value"]
 
 
 def _newest(rows: list[dict[str, Any]]) -> dict[str, Any] | None:
-    """A record's newest version whose parts are all there, decoded."""
+    """A record's newest version whose parts are all there, decoded (see MilvusState)."""
     versions: dict[int, dict[int, str]] = defaultdict(dict)
     parts: dict[int, int] = {}
     for row in rows:
