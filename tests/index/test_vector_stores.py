@@ -112,6 +112,7 @@ def test_filters_hold_in_dense_and_hybrid_modes(three: NewsIndex, mode: str) -> 
 def test_reopening_gives_identical_results(open_index: Opener) -> None:
     first = open_index()
     first.upsert([PIPELINE, EXPO, PART])
+    assert first.stories.wait(30)  # story ids are given on a thread after the commit
     before = [first.search(QUERY, 3, mode=mode).hits for mode in ("dense", "hybrid")]
     first.close()
     again = open_index()
