@@ -1,11 +1,12 @@
 """`newsrag eval-watches`: do watches fire for the articles that answer them?
 
-A dated set (realtimeqa) streamed into a fresh index in publication order, one article at a
-time, with one watch per question, made `lead` days before the question is asked (as a desk
-starts following a story) at the default threshold. Reported: the share of questions whose
-evidence article fired their watch (of those whose evidence arrived after the watch was
-made), matches per watch per week (the noise a follower gets), and beside them the same
-questions asked as searches on their day: evidence in the top 10, and above the threshold.
+A dated set (realtimeqa) streamed into a fresh index in publication order, a day's articles
+at a time, up to the last question's day, with one watch per question, made `lead` days
+before the question is asked (as a desk starts following a story) at the default threshold.
+Reported: the share of questions whose evidence article fired their watch (of those whose
+evidence arrived after the watch was made), matches per watch per week (the noise a follower
+gets), and beside them the same questions asked as searches on their day: evidence in the
+top 10, and above the threshold.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import shutil
 import statistics
 from collections.abc import Callable
 from datetime import date, timedelta
+from itertools import groupby
 from pathlib import Path
 from typing import Any
 
@@ -39,8 +41,15 @@ def evaluate_watches(
     if not dated:
         raise ValueError(f"{folder.name} has no dated, judged questions to watch")
     evidence = {q: set(evalset.qrels[q]) for q in dated}
-    articles = sorted(
-        (doc for doc in read_corpus(folder) if doc.date), key=lambda d: (d.date or "", d.id)
+    # Up to the last question's day: later articles could answer no watch made here. A day's
+    # articles arrive together (one write), as a day's quiz evidence was published together.
+    last = max(dated.values())
+    days = groupby(
+        sorted(
+            (doc for doc in read_corpus(folder) if doc.date and doc.date <= last),
+            key=lambda d: (d.date or "", d.id),
+        ),
+        key=lambda d: d.date or "",
     )
     where = index_root / f"watches-{folder.name}"
     shutil.rmtree(where, ignore_errors=True)  # a stream starts from nothing
@@ -52,17 +61,18 @@ def evaluate_watches(
     arrived: dict[str, str] = {}  # article -> its date
     threshold = 0.0
     try:
-        for n, article in enumerate(articles):
-            day = date.fromisoformat(article.date or "")
+        for n, (published, group) in enumerate(days):
+            day = date.fromisoformat(published)
             while starts and date.fromisoformat(dated[starts[0]]) - timedelta(days=lead) <= day:
                 q = starts.pop(0)
                 watch = watching.create(evalset.queries[q])
                 made[q], made_on[q], threshold = watch.id, day.isoformat(), watch.threshold
-            index.upsert([article])
-            arrived[article.id] = article.date or ""
+            articles = list(group)
+            index.upsert(articles)
+            arrived |= {article.id: published for article in articles}
             watching.matcher.settled()
-            if say and n % 500 == 0:
-                say(f"watches: {n:,} of {len(articles):,} articles, {len(made):,} watches")
+            if say and n % 50 == 0:
+                say(f"watches: {published}, {len(arrived):,} articles, {len(made):,} watches")
         watching.matcher.settled()
         return _score(
             index, watching, evalset.queries, dated, evidence, made, made_on, arrived, threshold
