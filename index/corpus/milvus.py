@@ -597,7 +597,9 @@ class MilvusView:
         self.superseded = False
         self._rows: dict[int, dict[str, Any]] = {}
 
-    def _search(self, data: list[Any], field: str, metric: str, k: int) -> Scored:
+    def _search(
+        self, data: list[Any], field: str, metric: str, k: int, params: dict[str, Any] | None = None
+    ) -> Scored:
         k = min(k, MAX_TOP_K)
         if k <= 0:
             return []
@@ -609,7 +611,7 @@ class MilvusView:
             filter=self.where,
             limit=k,
             output_fields=ROW_FIELDS,
-            search_params={"metric_type": metric},
+            search_params={"metric_type": metric, "params": params or {}},
         )
         scored = []
         for hit in found[0]:
@@ -620,7 +622,9 @@ class MilvusView:
 
     def dense(self, vector: np.ndarray, k: int) -> Scored:
         query = np.asarray(vector, dtype=np.float32).reshape(-1).tolist()
-        return self._search([query], "vector", "IP", k)
+        # A graph index (AUTOINDEX is HNSW on milvus-lite) explores `ef` candidates: fewer than
+        # the k asked for (a fusion asks for hundreds) loses recall, as FAISS's efSearch would.
+        return self._search([query], "vector", "IP", k, {"ef": max(k, DENSE_EF)})
 
     def lexical(self, terms: Sequence[str], k: int) -> Scored:
         # Milvus ranks best first; milvus-lite reports BM25 negated, a server as is.
@@ -733,6 +737,7 @@ class MilvusState:
         return found
 
 
+DENSE_EF = 64  # a graph search's breadth at least, as the local FAISS store's ef_search
 STATE_FIELDS = ["key", "version", "n", "parts", "value"]
 
 
