@@ -90,7 +90,7 @@ load: install
 # Indexing, search over HTTP at 10k/100k/1M chunks, search while one article a second is
 # POSTed (100k/1M) and ANN recall, written to eval/bench.json (kept: docs/benchmarks.md's tables
 # are generated from it by `python -m tests.test_readme --write`); `make bench-quick` is the
-# ten-minute version (10k/100k chunks, ingesting at 100k, 200k ANN vectors) into data/.
+# ten-minute version (10k/100k chunks, ingesting at 100k, 200k ANN vectors), kept likewise.
 bench: install
 	$(VENV)/bin/newsrag bench --json eval/bench.json
 
@@ -106,7 +106,7 @@ eval-watches: install
 	$(VENV)/bin/newsrag eval-watches realtimeqa --json eval/watches.json
 
 bench-quick: install
-	$(VENV)/bin/newsrag bench --quick --json data/bench-quick.json
+	$(VENV)/bin/newsrag bench --quick --json eval/bench-quick.json
 
 lint: dev
 	$(VENV)/bin/ruff check .

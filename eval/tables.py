@@ -37,6 +37,7 @@ PAGES = (ROOT / "README.md", ROOT / "docs")
 # maker.
 BENCHES = {
     "bench": (ROOT / "eval" / "bench.json", "eval.bench"),
+    "bench-quick": (ROOT / "eval" / "bench-quick.json", "eval.bench"),
     "bench-milvus": (ROOT / "eval" / "bench-milvus.json", "eval.scale_bench"),
     "bench-watches": (ROOT / "eval" / "bench-watches.json", "eval.watch_bench"),
     "eval-watches": (ROOT / "eval" / "watches.json", "eval.watch_eval"),
