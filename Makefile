@@ -39,8 +39,10 @@ $(VENV)/.dev: $(VENV)/.installed $(VENV)/.llm pyproject.toml
 run: install $(if $(filter local:%,$(NEWSRAG_LLM)),install-llm)
 	$(VENV)/bin/newsrag serve
 
+# One worker per core, a test file at a time each (its module fixtures built once): much of
+# the suite waits on servers, browsers and subprocesses, which the other worker fills.
 test: dev tools
-	$(VENV)/bin/pytest
+	$(VENV)/bin/pytest -n auto --dist loadfile
 
 # Debian tools the suite drives: chromium for the chat page (through Playwright, which downloads
 # nothing) and the compose client that validates docker/compose.yaml. Installed when missing.

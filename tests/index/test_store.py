@@ -115,6 +115,7 @@ def test_date_bounds_that_keep_every_article_list_no_ids(fresh_index: NewsIndex)
 def test_reopening_gives_identical_results(embedder: Embedder, tmp_path: Path) -> None:
     first = NewsIndex(tmp_path, embedder)
     first.upsert([PIPELINE, EXPO])
+    assert first.stories.wait(30)  # story ids are given on a thread after the commit
     before = first.search("Harbin expo", k=2).hits
     first.close()
     again = NewsIndex(tmp_path, embedder)
