@@ -143,16 +143,18 @@ class NewsIndex:
         collapse: bool | None = None,
         timed: bool = True,
         stories: bool = False,
+        vector: np.ndarray | None = None,
     ) -> SearchResult:
         """The best `k` passages for `query`, best first, with what was read about time in it
         (the period it names, the recency prior), as of `filters.as_of` (default today);
         `timed=False` reads no time at all. Each hit carries its article's story id;
-        `stories` keeps one hit per story, the others named in its `also_reported_by`."""
+        `stories` keeps one hit per story, the others named in its `also_reported_by`;
+        `vector` is the query's embedding when the caller holds it (a watch)."""
         if not self.stories_on:
-            return self.searcher.search(query, k, filters, mode, collapse, timed)
+            return self.searcher.search(query, k, filters, mode, collapse, timed, vector)
         depth = k * FOLD_DEPTH if stories else k
         while True:  # deeper while stories fold more than `depth` could spare
-            found = self.searcher.search(query, depth, filters, mode, collapse, timed)
+            found = self.searcher.search(query, depth, filters, mode, collapse, timed, vector)
             hits = self.stories.annotate(found.hits, filters or Filters(), stories, k)
             if len(hits) >= k or len(found.hits) < depth or depth >= MAX_FOLD_DEPTH:
                 return SearchResult(hits, found.time)

@@ -7,8 +7,11 @@ or its new ones, never some of each.
 
 from __future__ import annotations
 
+from concurrent.futures import Future
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
+
+import numpy as np
 
 from index import periods
 from index.collapse import collapse as fold_duplicates
@@ -66,13 +69,15 @@ class Searcher:
         mode: str | None = None,
         collapse: bool | None = None,
         timed: bool = True,
+        vector: np.ndarray | None = None,
     ) -> SearchResult:
         """The best `k` chunks for `text` among those passing `filters`, best first, with
         what was read about time in `text` (asked as of `filters.as_of`, default today).
 
         `mode` ("dense", "bm25" or "hybrid") and `collapse` default to the index's settings;
         `timed=False` reads no period and applies no recency prior (an archive searched as if
-        undated, as eval's undated runs do).
+        undated, as eval's undated runs do). `vector` is `text`'s embedding when the caller
+        holds it already (a watch's), so that it is not computed again.
         """
         mode = self.settings.mode if mode is None else mode
         retriever = pick(self.retrievers, mode)
@@ -81,7 +86,7 @@ class Searcher:
         latest = self.corpus.latest()
         time = self.understand(text, filters.as_of, latest) if timed else TimeSense(_day(None))
         topic = text if time.window is None else time.window.topic  # the period is a filter
-        embedding = None if mode == "bm25" else self.embedder.embed_query_later(topic)
+        embedding = None if mode == "bm25" else self._embedding(topic, text, vector)
         query = Query(topic, self.analyzer.terms(topic), embedding)
         scope = _published_from(_today_unbounded(filters, latest), time.window)
         ranked: list[Ranked] = []
@@ -92,6 +97,14 @@ class Searcher:
                     break
         hits = [Hit.of(row, rank, score, also) for rank, (row, score, also) in enumerate(ranked, 1)]
         return SearchResult(hits, time)
+
+    def _embedding(self, topic: str, text: str, vector: np.ndarray | None) -> Future[np.ndarray]:
+        """The query's embedding, started now; the caller's own when it is the text's."""
+        if vector is None or topic != text:
+            return self.embedder.embed_query_later(topic)
+        held: Future[np.ndarray] = Future()
+        held.set_result(np.asarray(vector, dtype=np.float32))
+        return held
 
     def understand(self, text: str, as_of: str | None, latest: str | None) -> TimeSense:
         """The question's time: the period it names (a window) and, where some article is

@@ -44,6 +44,7 @@ from index.corpus.base import Stored
 from index.filters import Filters
 from index.models import Document, Hit, Reported
 from index.newsindex import NewsIndex
+from index.priority import lower_priority
 from index.retrievers.modes import make_fusion
 from index.stories import Placement, Stories
 from index.watching.book import Match, Watch, WatchBook, now
@@ -162,6 +163,7 @@ class WatchMatcher:
     # -- the matcher's own thread ------------------------------------------------------------
 
     def _run(self) -> None:
+        lower_priority()  # matching gives way to searches, as embedding and grouping do
         while True:
             try:
                 item = self._queue.get(timeout=RELOAD_EVERY)
@@ -321,7 +323,10 @@ class WatchMatcher:
         return self.stories.story_of(doc_id) if self.stories is not None else None
 
     def _search(self, watch: Watch, k: int, mode: str) -> list[Hit]:
-        found = self.index.search(watch.query, k, watch.filters, mode, collapse=False, timed=False)
+        vector = np.asarray(watch.vector, np.float32)  # embedded once, when it was made
+        found = self.index.search(
+            watch.query, k, watch.filters, mode, collapse=False, timed=False, vector=vector
+        )
         return found.hits
 
     def _mode(self, watch: Watch) -> str:
