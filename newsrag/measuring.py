@@ -496,6 +496,14 @@ def bench(
             "arrives (docs/watches.md)."
         ),
     ] = False,
+    chunks: Annotated[
+        int,
+        typer.Option(
+            min=1_000,
+            help="The index size of the --backend milvus and --watches runs (milvus-lite's "
+            "pure-Python server takes about an hour to load 100,000).",
+        ),
+    ] = 100_000,
 ) -> None:
     """Indexing speed against plain sentence-transformers, /search over HTTP at 10k-1M chunks
     (also while articles are POSTed), and ANN recall, measured in one run on this machine."""
@@ -512,10 +520,10 @@ def bench(
         from eval.watch_bench import markdown as watch_markdown
         from eval.watch_bench import run_watch_bench
 
-        results = run_watch_bench(plan, say, embedder)
+        results = run_watch_bench(plan, say, embedder, chunks)
         tables = watch_markdown(results)
     elif backend == "milvus":
-        results = run_scale_bench(plan, say, embedder)
+        results = run_scale_bench(plan, say, embedder, chunks)
         tables = scale_markdown(results)
     elif backend == "local":
         results = run_bench(plan, say, embedder)
