@@ -501,7 +501,7 @@ def bench(
         typer.Option(
             min=1_000,
             help="The index size of the --backend milvus and --watches runs (milvus-lite's "
-            "pure-Python server takes about an hour to load 100,000).",
+            "pure-Python server loads 100,000 slowly: docs/scaling.md).",
         ),
     ] = 100_000,
 ) -> None:
