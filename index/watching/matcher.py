@@ -11,7 +11,10 @@ the watches, so candidates are found first, by conditions every match must meet:
   search's depth-th best chunk, within its filters). The bar is kept per watch; writes only
   raise the true one, so a kept bar stays a lower bound until an article that held it is
   deleted or replaced (then it is measured again). All watches are scored against a write's
-  chunks in one matrix product.
+  chunks in one matrix product. With a convex fusion, min-max normalized, a hybrid match must
+  also sit high enough in the range between the last and the best dense candidate to reach
+  the threshold with a perfect lexical side (0.75 at even weights: its upper half); both ends
+  only rise with writes, so the kept ones give a lower bound too.
 - Lexical: with a fusion that a passage cannot pass the threshold from one side alone (the
   threshold is above what one side can give), a match also shares a term with the question:
   checked for the dense candidates only.
@@ -45,6 +48,7 @@ from index.filters import Filters
 from index.models import Document, Hit, Reported
 from index.newsindex import NewsIndex
 from index.priority import lower_priority
+from index.retrievers.fusion import Convex
 from index.retrievers.modes import make_fusion
 from index.stories import Placement, Stories
 from index.watching.book import Match, Watch, WatchBook, now
@@ -81,6 +85,7 @@ class Bar:
 
     cosine: float
     held_by: set[str] = field(default_factory=set)
+    best: float = 1.0  # the best candidate's cosine (a lower bound too, as `cosine` is)
 
 
 def one_sided(index: NewsIndex) -> float:
@@ -263,7 +268,7 @@ class WatchMatcher:
         depth = self.index.retrieval.depth if self._mode(watch) == "hybrid" else WATCH_K
         hits = self._search(watch, depth, "dense")
         cosine = hits[-1].score if len(hits) >= depth else -1.0  # fewer: every chunk is one
-        bar = Bar(cosine, {hit.doc_id for hit in hits})
+        bar = Bar(cosine, {hit.doc_id for hit in hits}, hits[0].score if hits else -1.0)
         self._bars[watch.id] = bar
         return bar
 
@@ -280,15 +285,28 @@ class WatchMatcher:
             if mode == "bm25":  # no dense side: the lexical check alone
                 rows = [i for i in range(len(terms)) if terms[i] & set(watch.terms)]
             else:
-                floor = self.bar(watch).cosine
+                bar = self.bar(watch)
+                floor = bar.cosine
                 if mode == "dense":
                     floor = max(floor, watch.threshold)
+                elif (share := self._dense_share(watch.threshold)) > 0:
+                    floor = max(floor, bar.cosine + share * (bar.best - bar.cosine) - 1e-6)
                 rows = np.flatnonzero(cosines[:, j] >= floor).tolist()
                 if mode == "hybrid" and watch.threshold > both:
                     rows = [i for i in rows if terms[i] & set(watch.terms)]
             if any(_passes(stored[owners[i]].document, watch.filters) for i in rows):
                 picked.append(watch)
         return picked
+
+    def _dense_share(self, threshold: float) -> float:
+        """How far up its dense candidates' range (0: the last, 1: the best) a passage must be
+        to reach `threshold` in a convex fusion, its lexical side at best: the range's ends
+        only rise as articles arrive, so the kept bar and best give a lower bound (0: none)."""
+        fusion = make_fusion(self.index.retrieval)
+        if not isinstance(fusion, Convex) or len(fusion.weights) != 2 or fusion.weights[0] <= 0:
+            return 0.0
+        dense, lexical = fusion.weights
+        return max(0.0, (threshold - lexical) / dense)
 
     def _confirmed(self, watch: Watch, new: set[str]) -> list[Match]:
         """The watch's own search, now: its passages of the new articles above the threshold,
