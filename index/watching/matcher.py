@@ -48,7 +48,7 @@ from index.filters import Filters
 from index.models import Document, Hit, Reported
 from index.newsindex import NewsIndex
 from index.priority import lower_priority
-from index.retrievers.fusion import Convex
+from index.retrievers.fusion import Convex, Fusion
 from index.retrievers.modes import make_fusion
 from index.stories import Placement, Stories
 from index.watching.book import Match, Watch, WatchBook, now
@@ -279,6 +279,7 @@ class WatchMatcher:
         asked = np.asarray([w.vector for w in watches], np.float32)
         cosines = vectors @ asked.T  # every chunk against every watch, at once
         both = one_sided(self.index)
+        fusion = make_fusion(self.index.retrieval)
         picked = []
         for j, watch in enumerate(watches):
             mode = self._mode(watch)
@@ -289,7 +290,7 @@ class WatchMatcher:
                 floor = bar.cosine
                 if mode == "dense":
                     floor = max(floor, watch.threshold)
-                elif (share := self._dense_share(watch.threshold)) > 0:
+                elif (share := self._dense_share(fusion, watch.threshold)) > 0:
                     floor = max(floor, bar.cosine + share * (bar.best - bar.cosine) - 1e-6)
                 rows = np.flatnonzero(cosines[:, j] >= floor).tolist()
                 if mode == "hybrid" and watch.threshold > both:
@@ -298,11 +299,11 @@ class WatchMatcher:
                 picked.append(watch)
         return picked
 
-    def _dense_share(self, threshold: float) -> float:
+    @staticmethod
+    def _dense_share(fusion: Fusion, threshold: float) -> float:
         """How far up its dense candidates' range (0: the last, 1: the best) a passage must be
         to reach `threshold` in a convex fusion, its lexical side at best: the range's ends
         only rise as articles arrive, so the kept bar and best give a lower bound (0: none)."""
-        fusion = make_fusion(self.index.retrieval)
         if not isinstance(fusion, Convex) or len(fusion.weights) != 2 or fusion.weights[0] <= 0:
             return 0.0
         dense, lexical = fusion.weights
