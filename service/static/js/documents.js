@@ -1,6 +1,6 @@
 // The documents panel: how many are indexed, a searchable list, and (for admins) Delete.
 import { getJSON, request } from "./api.js";
-import { $, dayLabel, el } from "./dom.js";
+import { $, askFirst, dayLabel, el } from "./dom.js";
 import { loadSources } from "./filters.js";
 import { docLabel, learnName } from "./names.js";
 import { closeSource, shownDocument, showDocument } from "./source.js";
@@ -68,15 +68,11 @@ function nameRow(row, doc) {
 // Deleting asks first, in the row itself: Cancel has the focus, Esc cancels.
 function askToDelete(row, doc) {
   cancelDelete();
-  const yes = el("button", { type: "button", class: "danger" }, "Delete");
-  const no = el("button", { type: "button" }, "Cancel");
-  const confirm = el("div", { class: "confirm", role: "group", "aria-label": "Confirm deletion" },
-    el("span", {}, "Delete this document and its passages?"), yes, no);
-  confirm.cancel = () => { confirm.remove(); row.querySelector(".doc-delete")?.focus(); };
-  no.addEventListener("click", confirm.cancel);
-  yes.addEventListener("click", () => deleteDocument(doc, confirm));
-  row.append(confirm);
-  no.focus();
+  askFirst({
+    label: "Confirm deletion", question: "Delete this document and its passages?",
+    action: "Delete", opener: () => row.querySelector(".doc-delete"),
+    place: (confirm) => row.append(confirm), onYes: (confirm) => deleteDocument(doc, confirm),
+  });
 }
 
 // Closes a delete confirmation if one is open; says whether one was.

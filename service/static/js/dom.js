@@ -28,3 +28,17 @@ export function cut(text, most) {
 export function plural(n, word) {
   return `${n} ${word}${n === 1 ? "" : "s"}`;
 }
+
+// A destructive action asks first, in its row: `place` puts the question there, Cancel has the
+// focus and gives it back to `opener` (the button that asked), `confirm.cancel()` is Esc's.
+export function askFirst({ label, question, action, place, opener, onYes }) {
+  const yes = el("button", { type: "button", class: "danger" }, action);
+  const no = el("button", { type: "button" }, "Cancel");
+  const confirm = el("div", { class: "confirm", role: "group", "aria-label": label },
+    el("span", {}, question), yes, no);
+  confirm.cancel = () => { confirm.remove(); opener()?.focus(); };
+  no.addEventListener("click", confirm.cancel);
+  yes.addEventListener("click", () => onYes(confirm));
+  place(confirm);
+  no.focus();
+}

@@ -1,7 +1,7 @@
 // The Followed panel: each followed question with its unread matches; opened, its matches
 // (newest first, each a cited passage), Unfollow and its Atom feed. And the Follow button
 // under each answer.
-import { $, cut, dayLabel, el, plural } from "./dom.js";
+import { $, askFirst, cut, dayLabel, el, plural } from "./dom.js";
 import { NARROW, setFollowedOpen } from "./layout.js";
 import { docLabel } from "./names.js";
 import { serverAway } from "./server.js";
@@ -175,15 +175,12 @@ function matchRow(match) {
 // Unfollowing asks first, in the row itself: Cancel has the focus, Esc cancels.
 function askToUnfollow(row, watch) {
   cancelUnfollow();
-  const yes = el("button", { type: "button", class: "danger" }, "Unfollow");
-  const no = el("button", { type: "button" }, "Cancel");
-  const confirm = el("div", { class: "confirm", role: "group", "aria-label": "Confirm unfollowing" },
-    el("span", {}, "Stop following this question? Its matches go too."), yes, no);
-  confirm.cancel = () => { confirm.remove(); row.querySelector(".watch-unfollow")?.focus(); };
-  no.addEventListener("click", confirm.cancel);
-  yes.addEventListener("click", () => unfollowWatch(watch, confirm));
-  row.querySelector(".watch-actions").after(confirm);
-  no.focus();
+  askFirst({
+    label: "Confirm unfollowing", question: "Stop following this question? Its matches go too.",
+    action: "Unfollow", opener: () => row.querySelector(".watch-unfollow"),
+    place: (confirm) => row.querySelector(".watch-actions").after(confirm),
+    onYes: (confirm) => unfollowWatch(watch, confirm),
+  });
 }
 
 // Closes an unfollow confirmation if one is open; says whether one was.
