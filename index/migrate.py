@@ -14,7 +14,11 @@ from itertools import islice
 from index.corpus.base import Stored
 from index.newsindex import NewsIndex
 
-BATCH = 64  # documents per write: small enough to show progress, large enough to amortize
+BATCH = 256  # documents per write: each write's checks cost the engine a pass over its rows
+# Documents between checkpoints: an engine filters sealed segments by their indexes, but scans
+# unsealed ones row by row (milvus-lite: each check took 0.12 s at 10k unflushed documents,
+# and a copy slowed as it grew; flushed as it goes, 20k documents copied in 54 s).
+CHECKPOINT_EVERY = 4096
 
 
 @dataclass
@@ -40,6 +44,7 @@ def migrate(
     """Copies every document of `source` that `target` does not hold unchanged; `on_batch`
     hears how many documents each batch took."""
     report = Migration()
+    unsealed = 0
     for part in _batches(source.exported(), batch):
         held = target.corpus.hashes([one.document.id for one in part])
         todo = [one for one in part if held.get(one.document.id) != one.hash]
@@ -47,6 +52,10 @@ def migrate(
         report.copied += len(todo)
         report.skipped += len(part) - len(todo)
         report.chunks += sum(len(one.chunks) for one in todo)
+        unsealed += len(todo)
+        if unsealed >= CHECKPOINT_EVERY:
+            target.checkpoint()
+            unsealed = 0
         if on_batch is not None:
             on_batch(len(part))
     target.checkpoint()
