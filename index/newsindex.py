@@ -144,13 +144,16 @@ class NewsIndex:
         timed: bool = True,
         stories: bool = False,
         vector: np.ndarray | None = None,
+        story_ids: bool = True,
     ) -> SearchResult:
         """The best `k` passages for `query`, best first, with what was read about time in it
         (the period it names, the recency prior), as of `filters.as_of` (default today);
         `timed=False` reads no time at all. Each hit carries its article's story id;
         `stories` keeps one hit per story, the others named in its `also_reported_by`;
-        `vector` is the query's embedding when the caller holds it (a watch)."""
-        if not self.stories_on:
+        `vector` is the query's embedding when the caller holds it (a watch);
+        `story_ids=False` leaves them out, for a caller that reads none (the watch matcher's
+        searches, a hundred hits deep: reading their stories was two thirds of one)."""
+        if not self.stories_on or not (story_ids or stories):
             return self.searcher.search(query, k, filters, mode, collapse, timed, vector)
         depth = k * FOLD_DEPTH if stories else k
         while True:  # deeper while stories fold more than `depth` could spare

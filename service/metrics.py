@@ -8,7 +8,12 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 from prometheus_client import CollectorRegistry, Counter, Histogram, ProcessCollector
-from prometheus_client.core import GaugeMetricFamily, InfoMetricFamily, Metric
+from prometheus_client.core import (
+    CounterMetricFamily,
+    GaugeMetricFamily,
+    InfoMetricFamily,
+    Metric,
+)
 from starlette.datastructures import State
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -51,6 +56,7 @@ class Metrics:
             registry=on,
         )
         self.registry.register(IndexCollector(state))
+        self.registry.register(WatchCollector(state))
         ProcessCollector(registry=self.registry)
 
     def observe(self, method: str, route: str, status: int, seconds: float) -> None:
@@ -74,6 +80,36 @@ class IndexCollector:
         yield InfoMetricFamily(
             "newsrag_index", "The index's embedding model.", value={"model": index.manifest.model}
         )
+
+
+class WatchCollector:
+    """What matching writes against the watches costs, read from the matcher at scrape time:
+    its backlog (a growing one means writes outrun it) and the searches it ran per write."""
+
+    def __init__(self, state: State) -> None:
+        self.state = state
+
+    def collect(self) -> Iterator[Metric]:
+        watching = getattr(self.state, "watching", None)
+        if watching is None:  # still loading
+            return
+        matcher = watching.matcher
+        yield GaugeMetricFamily(
+            "newsrag_watch_pending",
+            "Writes, deletions and new watches not yet matched against the watches.",
+            value=matcher.pending(),
+        )
+        yield CounterMetricFamily(
+            "newsrag_watch_writes", "Writes matched against the watches.", matcher.work["writes"]
+        )
+        searches = CounterMetricFamily(
+            "newsrag_watch_searches",
+            "Searches the matcher ran: a watch's bar measured, or a candidate watch confirmed.",
+            labels=["kind"],
+        )
+        for kind in ("bar", "confirm"):
+            searches.add_metric([kind], matcher.work[kind])
+        yield searches
 
 
 def route_template(scope: Scope) -> str:

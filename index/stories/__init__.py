@@ -82,7 +82,7 @@ class Stories:
 
     def stories_of(self, doc_ids: Iterable[str]) -> dict[str, str]:
         """Each grouped document's story id, read at once."""
-        return {doc: p.story_id for doc, p in self.records.placed(doc_ids).items()}
+        return self.records.story_ids(doc_ids)
 
     def story(self, story_id: str) -> Story | None:
         return self.records.story(story_id)

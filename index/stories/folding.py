@@ -18,11 +18,8 @@ from index.stories.records import StoryRecords
 
 def annotated(hits: Sequence[Hit], records: StoryRecords) -> list[Hit]:
     """`hits` with their articles' story ids (one read; None for an article not grouped)."""
-    placed = records.placed({hit.doc_id for hit in hits})
-    return [
-        replace(hit, story_id=placed[hit.doc_id].story_id if hit.doc_id in placed else None)
-        for hit in hits
-    ]
+    placed = records.story_ids({hit.doc_id for hit in hits})
+    return [replace(hit, story_id=placed.get(hit.doc_id)) for hit in hits]
 
 
 def folded(hits: Sequence[Hit], records: StoryRecords, filters: Filters, k: int) -> list[Hit]:

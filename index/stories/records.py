@@ -106,6 +106,12 @@ class StoryRecords:
         found = self.state.get_many([OF + doc_id for doc_id in doc_ids])
         return {key[len(OF) :]: _placed(key[len(OF) :], value) for key, value in found.items()}
 
+    def story_ids(self, doc_ids: Iterable[str]) -> dict[str, str]:
+        """The story of each of `doc_ids` that is grouped: one read, and no vector decoded
+        (every search hit asks; a record's vector and names are for grouping)."""
+        found = self.state.get_many([OF + doc_id for doc_id in doc_ids])
+        return {key[len(OF) :]: value["story"] for key, value in found.items()}
+
     def stories(self, story_ids: Iterable[str]) -> dict[str, Story]:
         """The summaries of `story_ids` that exist: one read."""
         found = self.state.get_many([STORY + story_id for story_id in story_ids])

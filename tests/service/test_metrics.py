@@ -74,6 +74,19 @@ def test_index_size_is_read_at_scrape_time(fresh_client: TestClient) -> None:
     assert sample(fresh_client, "newsrag_index_info", **model) == 1
 
 
+def test_the_watch_matchers_work_is_counted(fresh_client: TestClient) -> None:
+    made = fresh_client.post("/watches", json={"query": "harbour storm reopening"})
+    assert made.status_code == 201, made.text
+    doc = {"id": "memo", "text": "The harbour reopens on Monday after the storm."}
+    assert fresh_client.post("/documents", json=doc).status_code == 200
+    fresh_client.app.state.watching.matcher.settled(30)  # type: ignore[attr-defined]
+    assert sample(fresh_client, "newsrag_watch_pending") == 0
+    assert sample(fresh_client, "newsrag_watch_writes_total") == 1
+    assert sample(fresh_client, "newsrag_watch_searches_total", kind="bar") >= 1
+    assert sample(fresh_client, "newsrag_watch_searches_total", kind="confirm") == 1
+    assert len(fresh_client.get(f"/watches/{made.json()['id']}").json()["matches"]) == 1
+
+
 def test_apps_in_one_process_keep_their_own_counts(seeds_index: NewsIndex) -> None:
     with app_client(seeds_index) as one, app_client(seeds_index) as two:
         for _ in range(3):
