@@ -64,6 +64,15 @@ class BenchPlan:
     ingest_sizes: tuple[int, ...] = ()
     ingest_seconds: float = 60.0
     serve: tuple[str, ...] = ()  # the command that starts a server (see eval.server)
+    # Where the model's runtime exports are (the bench's own): its servers use them rather than
+    # export the model again into each temporary index's folder, a minute or two of start-up.
+    models: Path | None = None
+
+    @property
+    def server_env(self) -> dict[str, str]:
+        """The environment its servers start with."""
+        models = {"NEWSRAG_MODEL_CACHE_DIR": str(self.models)} if self.models else {}
+        return {**SERVER_ENV, **models}
 
     @classmethod
     def make(cls, quick: bool, corpus: Path | None, serve: tuple[str, ...]) -> BenchPlan:
@@ -184,7 +193,7 @@ def bench_search(
 ) -> list[dict[str, Any]]:
     """/search over HTTP against a server of its own: latency at 1 client, throughput at 8."""
     results = []
-    with local_server(plan.serve, index_dir=index_dir, env=SERVER_ENV) as url:
+    with local_server(plan.serve, index_dir=index_dir, env=plan.server_env) as url:
         warm_up(url, queries)
         for mode, concurrency in itertools.product(("dense", "hybrid"), plan.concurrency):
             call = Call(mode, "/search", [{"query": q, "k": 10, "mode": mode} for q in queries])
@@ -291,7 +300,7 @@ def bench_ann(
 
 
 def plan_dict(plan: BenchPlan) -> dict[str, Any]:
-    chosen = {k: v for k, v in plan.__dict__.items() if k != "serve"}  # how, not what
+    chosen = {k: v for k, v in plan.__dict__.items() if k not in ("serve", "models")}  # how
     return {k: (str(v) if isinstance(v, Path) else v) for k, v in chosen.items()}
 
 

@@ -21,7 +21,7 @@ from typing import Any
 import httpx
 import numpy as np
 
-from eval.bench import SERVER_ENV, BenchPlan, Say, warm_up
+from eval.bench import BenchPlan, Say, warm_up
 from eval.load import Call, LoadReport, run_load
 from eval.server import local_server
 
@@ -85,7 +85,7 @@ def bench_ingest(
     The index in `index_dir` keeps the articles."""
     seconds, text = plan.ingest_seconds, [s for s in (sentences or queries) if s.strip()]
     call = Call("hybrid", "/search", [{"query": q, "k": 10, "mode": "hybrid"} for q in queries])
-    with local_server(plan.serve, index_dir=index_dir, env=SERVER_ENV) as url:
+    with local_server(plan.serve, index_dir=index_dir, env=plan.server_env) as url:
         warm_up(url, queries)
         (idle,) = run_load(url, [call], seconds, CLIENTS)
         with (

@@ -23,7 +23,6 @@ from typing import Any
 import httpx
 
 from eval.bench import (
-    SERVER_ENV,
     BenchPlan,
     Say,
     scaled_setup,
@@ -55,7 +54,7 @@ def run_scale_bench(
         uri = stack.enter_context(loopback_milvus(work / "milvus"))
         moved = migrate_timed(folder, uri, embedder, say)
         breakdown = where_time_goes(uri, work, embedder, asked, say)
-        env = replica_env(uri)
+        env = replica_env(uri, plan)
         one = stack.enter_context(local_server(plan.serve, env=env, index_dir=work / "a"))
         warm_up(one, asked)
         single = load_rows(chunks, [one], asked, plan, say)
@@ -73,9 +72,9 @@ def run_scale_bench(
     }
 
 
-def replica_env(uri: str) -> dict[str, str]:
+def replica_env(uri: str, plan: BenchPlan) -> dict[str, str]:
     return {
-        **SERVER_ENV,
+        **plan.server_env,
         "NEWSRAG_BACKEND": "milvus",
         "NEWSRAG_MILVUS_URI": uri,
         "NEWSRAG_MILVUS_COLLECTION": CORPUS,

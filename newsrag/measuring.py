@@ -515,6 +515,7 @@ def bench(
     settings = _settings()
     embedder = make_embedder(settings)
     plan = BenchPlan.make(quick, corpus or default_corpus(settings.eval_data), SERVE)
+    plan = replace(plan, models=settings.embed_options.cache_dir)
     say = partial(err.print, highlight=False, soft_wrap=True)
     if watches:
         from eval.watch_bench import markdown as watch_markdown
