@@ -219,6 +219,10 @@ class MemoryState:
             bisect.insort(self.sorted, key)
         self.values[key] = value
 
+    def put_many(self, records: Sequence[tuple[str, dict[str, Any]]]) -> None:
+        for key, value in records:
+            self.put(key, value)
+
     def delete(self, key: str) -> None:
         if self.values.pop(key, None) is not None:
             self.sorted.pop(bisect.bisect_left(self.sorted, key))

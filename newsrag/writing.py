@@ -278,7 +278,9 @@ def migrate(
         target.close()
     console.print(
         f"{_count(report.copied, 'document')} copied ({_count(report.chunks, 'chunk')}), "
-        f"{report.skipped} already there; {source.location}: {report.source[0]} documents, "
+        f"{report.skipped} already there, {_count(report.records, 'record')} kept beside "
+        f"them (feeds, watches, conversations, stories); {source.location}: "
+        f"{report.source[0]} documents, "
         f"{report.source[1]} chunks; {uri} {name}: {report.target[0]} documents, "
         f"{report.target[1]} chunks",
         soft_wrap=True,

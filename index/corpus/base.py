@@ -132,6 +132,10 @@ class StateStore(Protocol):
 
     def put(self, key: str, value: dict[str, Any]) -> None: ...
 
+    def put_many(self, records: Sequence[tuple[str, dict[str, Any]]]) -> None:
+        """Writes many records at once (a migration: one request to an engine, not one each)."""
+        ...
+
     def delete(self, key: str) -> None: ...
 
     def keys(self, prefix: str) -> list[str]:

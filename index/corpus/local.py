@@ -359,6 +359,10 @@ class FileState:
     def put(self, key: str, value: dict[str, Any]) -> None:
         write_json(self._path(key), value)
 
+    def put_many(self, records: Sequence[tuple[str, dict[str, Any]]]) -> None:
+        for key, value in records:
+            self.put(key, value)
+
     def delete(self, key: str) -> None:
         self._path(key).unlink(missing_ok=True)
 

@@ -695,22 +695,18 @@ class MilvusState:
         return sorted((key, value) for key, value in found if value is not None)
 
     def put(self, key: str, value: dict[str, Any]) -> None:
+        self.put_many([(key, value)])
+
+    def put_many(self, records: Sequence[tuple[str, dict[str, Any]]]) -> None:
+        """Every record's rows at one new version, then older versions dropped (one `in` per
+        request's worth of keys)."""
+        if not records:
+            return
         version = self.corpus._versions.next()
-        pieces = _split(json.dumps(value, ensure_ascii=False))
-        rows = [
-            {
-                "row": f"{key}{SEP}{version:020d}{SEP}{n:06d}",
-                "key": key,
-                "version": version,
-                "n": n,
-                "parts": len(pieces),
-                "value": piece,
-                "dummy": DUMMY,
-            }
-            for n, piece in enumerate(pieces)
-        ]
+        rows = [row for key, value in records for row in _state_rows(key, value, version)]
         self.corpus._insert("state", rows)
-        self.corpus._delete("state", f"key == {_quote(key)} and version < {version}")
+        for part in _parts(list(dict.fromkeys(key for key, _ in records))):
+            self.corpus._delete("state", f"key in {_list(part)} and version < {version}")
 
     def delete(self, key: str) -> None:
         self.corpus._delete("state", f"key == {_quote(key)}")
@@ -736,6 +732,22 @@ class MilvusState:
                 if value is not None:
                     found[key] = value
         return found
+
+
+def _state_rows(key: str, value: dict[str, Any], version: int) -> list[dict[str, Any]]:
+    pieces = _split(json.dumps(value, ensure_ascii=False))
+    return [
+        {
+            "row": f"{key}{SEP}{version:020d}{SEP}{n:06d}",
+            "key": key,
+            "version": version,
+            "n": n,
+            "parts": len(pieces),
+            "value": piece,
+            "dummy": DUMMY,
+        }
+        for n, piece in enumerate(pieces)
+    ]
 
 
 DENSE_EF = 64  # a graph search's breadth at least, as the local FAISS store's ef_search

@@ -77,6 +77,15 @@ class SqliteState:
             assert db is not None
             db.execute("INSERT OR REPLACE INTO records (key, value) VALUES (?, ?)", (key, text))
 
+    def put_many(self, records: Sequence[tuple[str, dict[str, Any]]]) -> None:
+        self._writable()
+        rows = [(key, json.dumps(value, ensure_ascii=False)) for key, value in records]
+        with self._connection() as db:
+            assert db is not None
+            with db:  # one transaction
+                db.execute("BEGIN")
+                db.executemany("INSERT OR REPLACE INTO records (key, value) VALUES (?, ?)", rows)
+
     def delete(self, key: str) -> None:
         self._writable()
         with self._connection() as db:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 from typer.testing import CliRunner
@@ -70,6 +71,40 @@ def test_the_command_copies_into_a_named_corpus_and_says_the_counts(
     assert result.exit_code == 0, result.output
     said = " ".join(result.output.split())
     assert "1 document copied (1 chunk), 0 already there" in said
+    assert "kept beside them" in said
     assert f"{milvus_uri} moved: 1 documents, 1 chunks" in said
     result = CliRunner().invoke(cli, ["migrate", "--to", to])
     assert result.exit_code == 2 and "--collection" in result.output
+
+
+def test_what_the_service_keeps_beside_the_documents_goes_too(
+    embedder: Embedder, milvus_uri: str, tmp_path: Path
+) -> None:
+    """Feed state, watches with their matches, conversations and stories: a replica on the
+    moved corpus follows the same feeds and watches, and groups nothing again."""
+    local = NewsIndex(CorpusSettings(tmp_path / "index"), embedder)
+    local.upsert([Document("a", "The zorblat ferry runs on Mondays.", source="Wire")])
+    assert local.stories.wait(30)  # the article grouped: its story records exist
+    kept: dict[str, dict[str, Any]] = {
+        "feeds": {"etags": {"https://example.org/rss": "x1"}},
+        "watch/w1": {"id": "w1", "query": "ferry"},
+        "watch-matches/w1/m1": {"doc_id": "a"},
+        "conversation/c1": {"turns": [{"q": "ferry?"}]},
+    }
+    for key, value in kept.items():
+        local.state.put(key, value)
+    stories = local.corpus.records("stories")
+    stories.put("story/s1", {"label": "Ferry"})
+    target = NewsIndex(
+        on_milvus(milvus_uri, tmp_path), embedder, backend="milvus", like=local.manifest
+    )
+    report = migrate(local, target)
+    assert report.matches
+    for key, value in kept.items():
+        assert target.state.get(key) == value, key
+    grouped = dict(stories.items(""))  # the article's story records, and the one put here
+    assert grouped["story/s1"] == {"label": "Ferry"} and len(grouped) > 1
+    assert target.corpus.records("stories").get_many(list(grouped)) == grouped
+    assert report.records == len(kept) + len(grouped)
+    local.close()
+    target.close()
