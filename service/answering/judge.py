@@ -172,11 +172,6 @@ _PREPOSITION_STOPS = frozenset("in on at of for from to by with during since".sp
 
 
 _ON_A_DAY = re.compile(r"\bon (?:what|which) (?:date|day)s?\b", re.IGNORECASE)
-_ORDINAL = re.compile(
-    r"\b(?:\d+(?:st|nd|rd|th)|first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth"
-    r"|eleventh|twelfth|(?:twen|thir|for|fif|six|seven|eigh|nine)tieth)\b",
-    re.IGNORECASE,
-)
 
 
 def answer_spans(
@@ -195,19 +190,38 @@ def answer_spans(
         # "$56.8 billion" before "56"; a share first when one is asked for
         return sorted(found, key=lambda f: (share and not _PERCENT.search(f), not _UNIT.search(f)))
     if kind == DATE:
-        stated = sorted(periods.find(sentence, published), key=lambda p: (p.end - p.start).days)
+        stated = sorted(_dates(sentence, published), key=lambda p: (p.end - p.start).days)
         if _ON_A_DAY.search(question):  # "on what date" wants the day, not "May 2024"
             stated = [p for p in stated if (p.end - p.start).days < 7]
         return [p.text for p in stated if p.text.lower() not in asked]
     if kind == ORDINAL:  # "the 8th China-Russia Expo", not "his first foreign visit"
         return [
             m[0]
-            for m in _ORDINAL.finditer(sentence)
+            for m in reading.ORDINAL.finditer(sentence)
             if m[0].lower() not in asked and reading.ordinal_of(m.end(), sentence, question)
         ]
     if kind == NAME:
         return _names(sentence, question)
     return []
+
+
+# "May 7", "7 May": a day of the calendar, a date as written whatever the year.
+_CALENDAR_DAY = re.compile(
+    r"(?:(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.? \d{1,2}(?:st|nd|rd|th)?"
+    r"|\d{1,2}(?:st|nd|rd|th)? (?:of )?(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*)",
+    re.IGNORECASE,
+)
+_ANY_YEAR = date(2000, 1, 1)  # only to find a yearless day: its year is never read
+
+
+def _dates(sentence: str, published: date | None) -> list[periods.Period]:
+    """The times a sentence states; in an undated article also its calendar days without a year
+    ("sworn in on May 7" answers "on what date"), which no date can place in a year."""
+    stated = periods.find(sentence, published)
+    if published is not None:
+        return stated
+    days = periods.find(sentence, _ANY_YEAR)
+    return stated + [p for p in days if _CALENDAR_DAY.fullmatch(p.text) and p not in stated]
 
 
 def _names(sentence: str, question: str) -> list[str]:
@@ -224,6 +238,8 @@ def _names(sentence: str, question: str) -> list[str]:
     ]
     if re.search(r"\bwho(?:m|se)?\b", question, re.IGNORECASE):
         names = [n for n in names if not reading.is_place(n, sentence)]
+    if _WHERE.search(question):  # "which city", "where": a place, never "Xi and Putin"
+        names = [n for n in names if reading.is_place(n, sentence)]
     role = reading.asked_role(question)
     if role is not None and (role in reading.TITLES or role in sentence.lower()):
         names = [n for n in names if reading.holds_role(n, role, sentence)]
@@ -347,6 +363,8 @@ def measure(
     asked = asked_part(question)  # "oil (China-Russia)?": about oil, whatever else
     kind_found = kind_found and (asked == question or bool(words.shared(asked, sentence)))
     time_ok = time_fits(sentence, published, window)
+    if window is None:
+        time_ok = time_ok and years_fit(question, sentence, published)
     return Evidence(cosine, kind_found, time_ok, reads(question, sentence))
 
 
@@ -355,7 +373,16 @@ def reads(question: str, sentence: str) -> bool:
     ("completed" for "when did construction begin", a former ambassador for the current one),
     not a role the wrong way round."""
     asked = asked_part(question)
-    return not reading.contradicts(asked, sentence) and not reading.wrong_way(asked, sentence)
+    return not any(
+        misreads(asked, sentence)
+        for misreads in (
+            reading.contradicts,
+            reading.wrong_way,
+            reading.unsaid,
+            reading.another_of_a_series,
+            reading.another_kind,
+        )
+    )
 
 
 def asked_part(question: str) -> str:
@@ -379,6 +406,16 @@ def time_fits(sentence: str, published: date | None, window: Window | None) -> b
         grain = _window_grain(window)  # a period as long as the one asked about, or longer
         return not unread or any(grain and _grain(p.start, p.end) >= grain for p in unread)
     return window.start is None or published >= window.start
+
+
+def years_fit(question: str, sentence: str, published: date | None) -> bool:
+    """A year the question names ("the 2024 election", "his 2015 visit") where the search read
+    no period: a sentence stating only times outside every such year speaks of another event."""
+    years = {int(y) for y in re.findall(rf"\b{_YEAR.pattern}\b", asked_part(question))}
+    stated = periods.find(sentence, published)
+    if not years or not stated:
+        return True
+    return any(p.start.year <= year <= p.end.year for year in years for p in stated)
 
 
 def _grain(start: date, end: date) -> int:

@@ -11,7 +11,11 @@ neighbouring one:
   title, and a place never answers "who";
 - an amount answers "how much/many" only when it measures what was asked: a trade total is not
   an investment or an inflation rate, "two leaders" counts no documents;
-- the names a question turns on must be in the passage the sentence comes from.
+- the names a question turns on must be in the passage the sentence comes from;
+- the change asked about must be said: a trade figure does not date a pipeline's start, nor is
+  a re-election the election won;
+- an ordinal picks one of a series: "the 8th Expo" is not the 9th;
+- a noun's kind is part of it: the natural gas pipeline is not the crude oil pipeline.
 
 Each is a rule about how facts are written in news copy, not about any one question.
 """
@@ -25,15 +29,16 @@ from service.answering.words import STOPWORDS, terms
 DEMONYM = re.compile(r"(?:ese|ian|ish|ean|can)$")  # Chinese, Russian, British, Korean, American
 
 # Each pair: a question asking about one side is not answered by a sentence saying only the
-# other (stems, as words.terms gives them).
-_OPPOSITES = [
+# other (stems, as words.terms gives them). The sides of a change (_CHANGES) are events news copy
+# always names; a tenure's (current/former) is mostly left unsaid ("the ambassador").
+_TENURE = (
+    frozenset("current incumb sit now present".split()),
+    frozenset("former ex previous outgo late then".split()),
+)
+_CHANGES = [
     (
         frozenset("begin began begun start commenc launch kick break".split()),
         frozenset("complet finish end conclud wrap".split()),
-    ),
-    (
-        frozenset("current incumb sit now present".split()),
-        frozenset("former ex previous outgo late then".split()),
     ),
     (frozenset("import".split()), frozenset("export".split())),
     (frozenset("win won victori".split()), frozenset("lose lost defeat".split())),  # see _won
@@ -42,6 +47,7 @@ _OPPOSITES = [
         frozenset("fall fell fallen declin drop shrink shrank decreas slump plung".split()),
     ),
 ]
+_OPPOSITES = [*_CHANGES, _TENURE]
 _PRESENT_ROLE = re.compile(r"^\s*who (?:is|are)\b", re.IGNORECASE)
 
 
@@ -71,6 +77,100 @@ def contradicts(question: str, sentence: str) -> bool:
             if wanted & asked and not unwanted & asked and unwanted & said and not wanted & said:
                 return True
     return False
+
+
+# "At the beginning of 2025", "by the end of the year": a time, not a start or a finish.
+_TIME_OF = re.compile(
+    r"\b(?:beginning|start|end|close)\s+of\s+(?:the\s+|this\s+|last\s+|next\s+)?"
+    r"(?:year|month|week|quarter|decade|century|season|day|\d{4}|january|february|march|april"
+    r"|may|june|july|august|september|october|november|december)\b",
+    re.IGNORECASE,
+)
+
+
+def unsaid(question: str, sentence: str) -> bool:
+    """The question asks when or who of one side of a change (construction began, a team won)
+    and the sentence says neither side: a trade figure of 2024 does not date a pipeline's start,
+    a re-election is no election won."""
+    asked, said = terms(_won(question)), terms(_won(_TIME_OF.sub(" ", sentence)))
+    return any(
+        wanted & asked and not unwanted & asked and not wanted & said
+        for one, other in _CHANGES
+        for wanted, unwanted in ((one, other), (other, one))
+    )
+
+
+ORDINAL = re.compile(
+    r"\b(?:\d+(?:st|nd|rd|th)|first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth"
+    r"|eleventh|twelfth|(?:twen|thir|for|fif|six|seven|eigh|nine)tieth)\b",
+    re.IGNORECASE,
+)
+_ORDINAL_WORDS = {
+    word: f"{n}th"
+    for n, word in enumerate(
+        "first second third fourth fifth sixth seventh eighth ninth tenth eleventh twelfth".split(),
+        start=1,
+    )
+}
+
+
+def ordinals(text: str) -> set[str]:
+    """The ordinals of a text, written alike: "fifth" and "5th" are one."""
+    found = (m.lower() for m in ORDINAL.findall(text))
+    return {_ORDINAL_WORDS.get(o, re.sub(r"(\d+)\D+", r"\1th", o)) for o in found}
+
+
+_ADVERBIAL = ordinals("first")  # "first met", "for the first time": as often no ordinal
+
+
+def another_of_a_series(question: str, sentence: str) -> bool:
+    """The question picks one of a series by its ordinal ("the 9th China-Russia Expo", "his fifth
+    term") and the sentence does not say it: it speaks of another one, or of none."""
+    return bool(ordinals(question) - ordinals(sentence) - _ADVERBIAL)
+
+
+# A word before a noun that says which kind of it: "gas" in "gas pipeline". Adjectives ("natural
+# gas", "bilateral trade") and participles are left out: they describe, they do not sort.
+_DESCRIBES = re.compile(r"(?:al|ic|ive|ous|ful|less|able|ible|ary|ern|ly|ed|ing|est|ese|ian|ish)$")
+
+
+# Words before a noun that rank or pick it, not sort it: "the first meeting", "a new pipeline".
+_RANKS = frozenset("other new old last next same own only main key major top latest".split())
+# A noun phrase: a determiner, then its words up to the first word of no content or a mark.
+_NOUN_PHRASE = re.compile(
+    r"\b(?i:the|a|an|its|their|his|her|this|that)\s+((?:[\w'’-]+\s+){0,4}[\w'’-]+)"
+)
+
+
+def _kinds(text: str) -> dict[str, set[str]]:
+    """Each noun of `text`'s noun phrases (stemmed) with the words that sort it right before it:
+    "the crude oil pipeline" gives pipelin -> {oil}."""
+    found: dict[str, set[str]] = {}
+    for phrase in _NOUN_PHRASE.finditer(text):
+        words = []
+        for word in phrase[1].split():
+            if word.lower() in STOPWORDS:
+                break
+            words.append(word)
+        for first, second in zip(words, words[1:], strict=False):
+            if not (first.isalpha() and second.isalpha() and first.islower() and second.islower()):
+                continue
+            if _DESCRIBES.search(first) or first in _RANKS or ORDINAL.fullmatch(first):
+                continue
+            found.setdefault(next(iter(terms(second))), set()).update(terms(first))
+    return found
+
+
+def another_kind(question: str, sentence: str) -> bool:
+    """The sentence's thing is another kind of the one asked: the "natural gas pipeline" is no
+    answer about the "crude oil pipeline", where neither sentence nor question says the other's
+    kind."""
+    asked, said = terms(question), terms(sentence)
+    theirs = _kinds(sentence)
+    return any(
+        head in theirs and not kinds & said and not theirs[head] & asked
+        for head, kinds in _kinds(question).items()
+    )
 
 
 # People's roles: a name answers "which premier" only when the sentence makes it the premier.
@@ -131,6 +231,8 @@ def is_place(name: str, sentence: str) -> bool:
     after = sentence[at + len(name) : at + len(name) + 30].lower()
     if re.match(r"^\s*(?:,\s*(?:the )?capital\b|(?:province|city|region|county|state)\b)", after):
         return True
+    if re.search(r"\b(?:city|town|port|province|state|region|county) of\s+$", before):
+        return True  # "the U.S. city of San Francisco"
     return bool(re.search(r"\b(?:in|at|to|from|near|across|visit|visited|visiting)\s+$", before))
 
 

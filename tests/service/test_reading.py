@@ -3,6 +3,8 @@ answers of the right kind, and follow-ups after a declined turn."""
 
 from __future__ import annotations
 
+from datetime import date
+
 from fastapi.testclient import TestClient
 
 from index.newsindex import NewsIndex
@@ -209,3 +211,70 @@ def test_after_a_declined_turn_the_conversation_goes_on_from_the_last_answer() -
         user("And in 2023?"),
     ]
     assert rule_rewrite(messages) == "How much did China-Russia trade reach in 2023?"
+
+
+def test_the_change_asked_about_must_be_said() -> None:
+    begun = "When did construction of the China-Russia east-route gas pipeline begin?"
+    trade = "In 2024, bilateral trade rose to 244.8 billion U.S. dollars."
+    assert reading.unsaid(begun, trade)
+    assert reading.unsaid(begun, "At the beginning of 2025, Xi and Putin held a virtual meeting.")
+    assert not reading.unsaid(begun, "Construction of the pipeline started in 2014.")
+    won = "Who won the 2024 United States presidential election?"
+    assert reading.unsaid(won, "Upon Putin's re-election as President in May 2024, he left.")
+    assert not reading.unsaid(won, "The Aces defeated the Sun to capture the title.")
+    assert not reading.unsaid("Who is the Chinese ambassador to Russia?", "Zhang Hanhui said so.")
+
+
+def test_an_ordinal_picks_one_of_a_series() -> None:
+    ninth = "When will the 9th China-Russia Expo be held?"
+    assert reading.another_of_a_series(ninth, "He will open the 8th China-Russia Expo in May.")
+    assert not reading.another_of_a_series(ninth, "The ninth China-Russia Expo opens in May.")
+    assert not reading.another_of_a_series(
+        "When did Xi and Putin first meet in 2025?", "At the beginning of 2025, they met."
+    )  # "first met" ranks no series
+
+
+def test_a_noun_of_another_kind_is_another_thing() -> None:
+    oil = "When will the China-Russia crude oil pipeline project be completed?"
+    gas = "In December 2024, the China-Russia east-route natural gas pipeline was fully completed."
+    assert reading.another_kind(oil, gas)
+    assert not reading.another_kind(oil, "The crude oil pipeline, unlike the gas one, is done.")
+    assert not reading.another_kind(
+        "When did Xi and Putin hold their first meeting of 2025?", "They had a video meeting."
+    )  # "first" ranks the meeting, "video" sorts it: no two kinds
+    premier = "Which Chinese premier will Putin meet during his 2024 state visit to China?"
+    assert not reading.another_kind(premier, "The programme of Putin's visit includes a meeting.")
+
+
+def test_a_year_the_question_names_must_hold() -> None:
+    won = "Who won the 2024 United States presidential election?"
+    anniversary = "This year marks the 80th anniversary of the victories."
+    assert not judge.years_fit(won, anniversary, date(2025, 1, 26))
+    assert judge.years_fit(won, anniversary, None)  # "this year" of no date is no year
+    assert judge.years_fit(won, "Putin was re-elected in May 2024.", None)
+
+
+def test_which_city_wants_a_place() -> None:
+    summit = "In which city will the 2025 SCO summit be held?"
+    met = "At the beginning of 2025, Xi and Putin held a virtual meeting."
+    assert judge.answer_spans(judge.NAME, met, summit, None) == []
+    charter = "Delegates gathered in the U.S. city of San Francisco to sign the Charter."
+    signed = "In which city was the Charter signed?"
+    assert judge.answer_spans(judge.NAME, charter, signed, None)[0] == "San Francisco"
+
+
+def test_a_day_without_a_year_is_a_date_in_an_undated_article(client: TestClient) -> None:
+    sworn = "It is his first trip since he was sworn in for his fifth term on May 7."
+    assert judge.answer_spans(judge.DATE, sworn, "On what date was he sworn in?", None) == ["May 7"]
+    body = ask(client, "On what date was Putin sworn in for his fifth term as Russian president?")
+    assert str(body["answer"]).startswith("May 7 [")
+
+
+def test_questions_the_seeds_do_not_answer_are_declined(client: TestClient) -> None:
+    for question in (
+        "Who won the 2024 United States presidential election?",
+        "When did construction of the China-Russia east-route gas pipeline begin?",
+        "When will the China-Russia crude oil pipeline project be completed?",
+        "When will the 9th China-Russia Expo be held?",
+    ):
+        assert ask(client, question)["answered"] is False, question
