@@ -238,8 +238,8 @@ def _names(sentence: str, question: str) -> list[str]:
     ]
     if re.search(r"\bwho(?:m|se)?\b", question, re.IGNORECASE):
         names = [n for n in names if not reading.is_place(n, sentence)]
-    if _WHERE.search(question):  # "which city", "where": a place, never "Xi and Putin"
-        names = [n for n in names if reading.is_place(n, sentence)]
+    if _WHERE.search(question):  # "which city", "where": a place, never "Premier Li Qiang"
+        names = _places(names, sentence, question)
     role = reading.asked_role(question)
     if role is not None and (role in reading.TITLES or role in sentence.lower()):
         names = [n for n in names if reading.holds_role(n, role, sentence)]
@@ -256,6 +256,18 @@ def _names(sentence: str, question: str) -> list[str]:
     )
 
 
+def _places(names: list[str], sentence: str, question: str) -> list[str]:
+    """The names that may answer "where" or "which city/country": those the sentence writes as
+    places ("in Moscow", "Harbin, the capital of …") when it writes any; otherwise any but a
+    person's ("Greece is staying firm" names its country as the subject, "Premier Li Qiang" a
+    person). "Kais Saied of Tunisia" names a place too, and "which country's prime minister"
+    is answered by the one the sentence makes prime minister (the role, in _names)."""
+    places = [n for n in names if reading.is_place(n, sentence)]
+    if places or reading.asked_role(question):
+        return places or names
+    return [n for n in names if not reading.titled(n, sentence) or _OF_A_PLACE.search(n)]
+
+
 # "China-Russia relations", "US-China trade": two names joined to qualify a noun are no name
 # ("T-Mobile confirmed", "Baskin-Robbins announced" are: a verb follows).
 _PAIR = re.compile(r"[A-Z][\w'’.]*-[A-Z][\w'’.]*")
@@ -267,6 +279,7 @@ def _qualifies(after: str) -> bool:
     return bool(_QUALIFIES.match(after)) and not _NAME_STARTS.match(after)
 
 
+_OF_A_PLACE = re.compile(r"\bof [A-Z]")  # "Mayor Keisha Lance Bottoms of Atlanta"
 _WHERE = re.compile(
     r"\bwhere\b|\b(?:which|what) (?:[\w'’-]+ ){0,2}(?:city|country|province|town|state|region|"
     r"capital|nation|island|place)\b",
@@ -408,10 +421,20 @@ def time_fits(sentence: str, published: date | None, window: Window | None) -> b
     return window.start is None or published >= window.start
 
 
+# "the 2024 election", "his 2015 visit", "Putin's 2024 visit": a year naming which event.
+_NAMING_YEAR = re.compile(
+    rf"(?:\b(?:the|his|her|its|their|this|that)|['’]s)\s+({_YEAR.pattern})\s+\w", re.I
+)
+
+
 def years_fit(question: str, sentence: str, published: date | None) -> bool:
-    """A year the question names ("the 2024 election", "his 2015 visit") where the search read
-    no period: a sentence stating only times outside every such year speaks of another event."""
-    years = {int(y) for y in re.findall(rf"\b{_YEAR.pattern}\b", asked_part(question))}
+    """A year that names what the question asks of ("Who won the 2024 election?", "his 2015
+    visit") where the search read no period: a sentence stating only times outside every such
+    year speaks of another event. A year of the question's context ("… his victory at the 2021
+    PGA Championship. How old was he?") or a time of it ("plan to merge in 2024", which the
+    sentence may say as "next year") is no such name."""
+    clause = reading.asked_clause(asked_part(question))
+    years = {int(y) for y in _NAMING_YEAR.findall(clause)}
     stated = periods.find(sentence, published)
     if not years or not stated:
         return True

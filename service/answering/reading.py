@@ -88,11 +88,36 @@ _TIME_OF = re.compile(
 )
 
 
+# A change named by a noun ("the surge", "a drop", "the start of the pandemic") is the thing
+# asked about or the time of it, not the change the question asks when or who of.
+_NAMED = re.compile(r"\b(?:the|a|an|its|their|his|her|this|that)\s+[\w'’-]+", re.I)
+# What a question asks, as a clause: from its asking word to the next mark. "…, with the Falcons
+# emerging victorious. Who did they beat?" asks of a win; "who met …, after talks began" of no
+# start.
+_ASKING = re.compile(r"\b(?:who(?:m|se)?|what|which|when|where|how)\b[^,;:.?!]*", re.I)
+_WHEN_OR_WHO = re.compile(r"^(?:when|who|whom)\b", re.I)
+
+
+def asked_clause(question: str) -> str:
+    """The clause of the question's last asking sentence from its asking word on ("" for a
+    statement that asks nothing: "This country went under lockdown")."""
+    sentences = [s for s in re.split(r"(?<=[.?!])\s+", question) if _ASKING.search(s)]
+    found = _ASKING.search(sentences[-1]) if sentences else None
+    return found[0] if found else ""
+
+
 def unsaid(question: str, sentence: str) -> bool:
-    """The question asks when or who of one side of a change (construction began, a team won)
+    """The question asks when or who of one side of a change (when construction began, who won)
     and the sentence says neither side: a trade figure of 2024 does not date a pipeline's start,
-    a re-election is no election won."""
-    asked, said = terms(_won(question)), terms(_won(_TIME_OF.sub(" ", sentence)))
+    a re-election is no election won. Only the change asked about counts, not one the
+    question's context tells ("Parasite became the first film to win …. Who directed it?"),
+    and only "when" or "who" asks of it: "which company launched a tequila" asks a company,
+    which news names in many words ("Tesla announced Tesla Tequila")."""
+    clause = asked_clause(question)
+    if not _WHEN_OR_WHO.match(clause):
+        return False
+    clause = _NAMED.sub(" ", clause)
+    asked, said = terms(_won(clause)), terms(_won(_TIME_OF.sub(" ", sentence)))
     return any(
         wanted & asked and not unwanted & asked and not wanted & said
         for one, other in _CHANGES
@@ -123,10 +148,39 @@ def ordinals(text: str) -> set[str]:
 _ADVERBIAL = ordinals("first")  # "first met", "for the first time": as often no ordinal
 
 
+def _series(question: str) -> dict[str, str]:
+    """Each ordinal the question asks with that picks one of a series, with the stemmed noun it
+    picks: "the 9th China-Russia Expo" gives 9th -> expo, "his 10th No. 1 album" 10th -> album.
+    "For the second time" says how often, not which one."""
+    clause = asked_clause(question)
+    start = question.rfind(clause)
+    found: dict[str, str] = {}
+    for m in ORDINAL.finditer(question, start, start + len(clause)) if clause else ():
+        words = []
+        for word in re.findall(r"[\w'’-]+", question[m.end() : m.end() + 60])[:4]:
+            if word.lower() in STOPWORDS or _PHRASE_ENDS.search(word.lower()):
+                break
+            words.append(word)
+        if words and words[0].lower() in ("time", "times"):
+            continue
+        found.update(
+            dict.fromkeys(ordinals(m[0]) - _ADVERBIAL, "".join(terms(words[-1])) if words else "")
+        )
+    return found
+
+
 def another_of_a_series(question: str, sentence: str) -> bool:
-    """The question picks one of a series by its ordinal ("the 9th China-Russia Expo", "his fifth
-    term") and the sentence does not say it: it speaks of another one, or of none."""
-    return bool(ordinals(question) - ordinals(sentence) - _ADVERBIAL)
+    """The question picks one of a series by its ordinal ("When will the 9th China-Russia Expo be
+    held?") and the sentence does not say it: it speaks of another one ("the 8th Expo"), or of
+    none of the series. A sentence naming the series without an ordinal may speak of this one
+    ("walked away with the award for best picture" for "at the 27th Critics Choice Awards"); an
+    ordinal of the question's context picks nothing ("… entered their eighth week. Which
+    country …?")."""
+    said, named = ordinals(sentence) - _ADVERBIAL, terms(sentence)
+    return any(
+        ordinal not in said and (bool(said) or noun not in named)
+        for ordinal, noun in _series(question).items()
+    )
 
 
 # A word before a noun that says which kind of it: "gas" in "gas pipeline". Adjectives ("natural
@@ -136,9 +190,16 @@ _DESCRIBES = re.compile(r"(?:al|ic|ive|ous|ful|less|able|ible|ary|ern|ly|ed|ing|
 
 # Words before a noun that rank or pick it, not sort it: "the first meeting", "a new pipeline".
 _RANKS = frozenset("other new old last next same own only main key major top latest".split())
-# A noun phrase: a determiner, then its words up to the first word of no content or a mark.
+# A definite noun phrase: a determiner, then its words up to the first word of no content or a
+# mark. "The crude oil pipeline" is one pipeline; "a forever stamp" is only described.
 _NOUN_PHRASE = re.compile(
-    r"\b(?i:the|a|an|its|their|his|her|this|that)\s+((?:[\w'’-]+\s+){0,4}[\w'’-]+)"
+    r"\b(?i:the|its|their|his|her|this|that)\s+((?:[\w'’-]+\s+){0,4}[\w'’-]+)"
+)
+# A noun phrase ends before a verb, an adverb or a preposition: "the crisis after", "the water
+# treatment plants failed".
+_PHRASE_ENDS = re.compile(
+    r"(?:ed|ly|ing)$|^(?:after|before|near|over|under|about|against|among|between|during|into"
+    r"|through|toward|towards|upon|within|without|since|until|amid|across|behind|beyond)$"
 )
 
 
@@ -147,9 +208,9 @@ def _kinds(text: str) -> dict[str, set[str]]:
     "the crude oil pipeline" gives pipelin -> {oil}."""
     found: dict[str, set[str]] = {}
     for phrase in _NOUN_PHRASE.finditer(text):
-        words = []
+        words: list[str] = []
         for word in phrase[1].split():
-            if word.lower() in STOPWORDS:
+            if word.lower() in STOPWORDS or (words and _PHRASE_ENDS.search(word.lower())):
                 break
             words.append(word)
         for first, second in zip(words, words[1:], strict=False):
@@ -164,12 +225,13 @@ def _kinds(text: str) -> dict[str, set[str]]:
 def another_kind(question: str, sentence: str) -> bool:
     """The sentence's thing is another kind of the one asked: the "natural gas pipeline" is no
     answer about the "crude oil pipeline", where neither sentence nor question says the other's
-    kind."""
+    kind. The kind is the asked thing's ("When will the crude oil pipeline be completed?"), not
+    that of something the question's context tells of."""
     asked, said = terms(question), terms(sentence)
     theirs = _kinds(sentence)
     return any(
         head in theirs and not kinds & said and not theirs[head] & asked
-        for head, kinds in _kinds(question).items()
+        for head, kinds in _kinds(asked_clause(question)).items()
     )
 
 
@@ -234,6 +296,18 @@ def is_place(name: str, sentence: str) -> bool:
     if re.search(r"\b(?:city|town|port|province|state|region|county) of\s+$", before):
         return True  # "the U.S. city of San Francisco"
     return bool(re.search(r"\b(?:in|at|to|from|near|across|visit|visited|visiting)\s+$", before))
+
+
+_HONORIFICS = frozenset("mr mrs ms dr sir dame gov sen rep gen col capt".split())
+
+
+def titled(name: str, sentence: str) -> bool:
+    """Written as a person: a title or a role right before the name ("Premier Li Qiang", "Mayor
+    Jenny Durkan", "singer Adele")."""
+    at = sentence.find(name)
+    before = sentence[max(0, at - 30) : at].lower() if at > 0 else ""
+    found = re.search(r"([a-z]+)\.?\s+$", before)
+    return found is not None and (found[1] in _ROLE_WORDS or found[1] in _HONORIFICS)
 
 
 def holds_role(name: str, role: str, sentence: str) -> bool:
