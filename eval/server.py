@@ -44,6 +44,7 @@ def local_server(
     url: str | None = None,
     env: dict[str, str] | None = None,
     index_dir: Path | None = None,
+    ready_within: float = 180.0,
 ) -> Iterator[str]:
     """`url` as given, or a fresh server over `index_dir` (default: its own index of seeds/),
     stopped afterwards. `command` starts a server on NEWSRAG_PORT (the caller knows how: the
@@ -60,7 +61,7 @@ def local_server(
         base_url = f"http://127.0.0.1:{port}"
         environment = {**os.environ, **settings, **(env or {})}
         with child(list(command), Path(tmp) / "server.log", stop, environment) as process:
-            wait_ready(base_url, process)
+            wait_ready(base_url, process, ready_within)
             yield base_url
 
 
