@@ -262,6 +262,11 @@ def test_state_records_of_any_size_and_one_lease_holder(milvus_index: NewsIndex)
     assert state.get("feeds") == {"small": True}
     state.delete("feeds")
     assert state.get("feeds") is None
+    state.put_many([("moved/a", {"n": 1}), ("moved/b", big)])  # a migration's many at once
+    state.put_many([("moved/a", {"n": 2})])
+    assert state.items("moved/") == [("moved/a", {"n": 2}), ("moved/b", big)]
+    state.delete("moved/a")
+    state.delete("moved/b")
 
     contenders = [MilvusLeases(milvus_index.corpus.state) for _ in range(3)]  # type: ignore[attr-defined]
     held: list[bool] = [False] * 3

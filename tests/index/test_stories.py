@@ -273,6 +273,11 @@ def test_sqlite_records_read_many_at_once_and_list_by_prefix(tmp_path: Path) -> 
     assert reader.keys("story") == ["story-of/x", "story/a", "story/b"]
     state.delete("story/a")
     assert reader.get("story/a") is None
+    state.put_many([("story/b", {"key": "again"}), ("story/c", {"key": "story/c"})])  # one write
+    assert reader.get_many(["story/b", "story/c"]) == {
+        "story/b": {"key": "again"},
+        "story/c": {"key": "story/c"},
+    }
     with pytest.raises(PermissionError):
         reader.put("story/c", {})
     state.close()
