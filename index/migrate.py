@@ -19,7 +19,7 @@ from index.corpus.base import StateStore, Stored
 from index.newsindex import NewsIndex
 from index.sources.feedstate import STATE_KEY
 from index.stories import RECORDS
-from index.watching.book import MATCHES, WATCH
+from index.watching.book import MATCHES, WATCH, Match, match_key
 
 BATCH = 256  # documents per write: each write's checks cost the engine a pass over its rows
 # Documents between checkpoints: an engine filters sealed segments by their indexes, but scans
@@ -81,7 +81,8 @@ def migrate(
 def _state(state: StateStore) -> list[tuple[str, dict[str, Any]]]:
     found = [item for prefix in STATE for item in state.items(prefix)]
     watches = [key.removeprefix(WATCH) for key, _ in found if key.startswith(WATCH)]
-    return found + [item for one in watches for item in state.items(f"{MATCHES}{one}/")]
+    matches = [value for one in watches for _, value in state.items(f"{MATCHES}{one}/")]
+    return found + [(match_key(Match.of(value)), value) for value in matches]
 
 
 def _copy(records: Iterable[tuple[str, dict[str, Any]]], into: StateStore) -> int:

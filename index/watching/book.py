@@ -180,7 +180,7 @@ class WatchBook:
 
     def record(self, match: Match) -> None:
         """Keeps a match (and forgets the oldest of its watch past MAX_MATCHES)."""
-        self.store.put(_key(match), match.public())
+        self.store.put(match_key(match), match.public())
         keys = self.store.keys(f"{MATCHES}{match.watch}/")
         for old in keys[: max(0, len(keys) - MAX_MATCHES)]:
             self.store.delete(old)
@@ -203,12 +203,12 @@ class WatchBook:
         """Changes the stored match as it is now (the matcher and the webhooks' thread each
         change their own field of it; neither may put back a copy older than the other's)."""
         with self._update_lock:
-            record = self.store.get(_key(match))
+            record = self.store.get(match_key(match))
             if record is None:  # forgotten past MAX_MATCHES, or its watch deleted
                 return
             kept = Match.of(record)
             change(kept)
-            self.store.put(_key(match), kept.public())
+            self.store.put(match_key(match), kept.public())
 
 
 def _also(match: Match, other: Reported) -> None:
@@ -216,5 +216,7 @@ def _also(match: Match, other: Reported) -> None:
         match.also_reported_by.append(other)
 
 
-def _key(match: Match) -> str:
+def match_key(match: Match) -> str:
+    """Where a match is kept (a file store's keys, as it lists them, are its file names: a
+    copy elsewhere keys each match by this again)."""
     return f"{MATCHES}{match.watch}/{match.seen}-{match.id}"

@@ -11,8 +11,9 @@ from typer.testing import CliRunner
 from index.corpus.base import CorpusSettings
 from index.embedding import Embedder
 from index.migrate import migrate
-from index.models import Document
+from index.models import Document, Reported
 from index.newsindex import NewsIndex
+from index.watching.book import Match, Watch, WatchBook
 from newsrag.cli import app as cli
 from tests.milvus_fixture import on_milvus
 
@@ -87,12 +88,15 @@ def test_what_the_service_keeps_beside_the_documents_goes_too(
     assert local.stories.wait(30)  # the article grouped: its story records exist
     kept: dict[str, dict[str, Any]] = {
         "feeds": {"etags": {"https://example.org/rss": "x1"}},
-        "watch/w1": {"id": "w1", "query": "ferry"},
-        "watch-matches/w1/m1": {"doc_id": "a"},
         "conversation/c1": {"turns": [{"q": "ferry?"}]},
     }
     for key, value in kept.items():
         local.state.put(key, value)
+    watch = WatchBook(local.state).add(Watch.made("ferry", ["ferri"], [0.1] * 8, threshold=0.5))
+    seen = "2026-12-06T10:00:00.000001Z"  # a file store keeps it as a file name without ":"
+    match = Match("a:0:" + seen, watch.id, "a", "a:0", 0, 10, "The zorblat", 0.9, None, "Wire",
+                  None, None, None, seen)  # fmt: skip
+    WatchBook(local.state).record(match)
     stories = local.corpus.records("stories")
     stories.put("story/s1", {"label": "Ferry"})
     target = NewsIndex(
@@ -102,9 +106,14 @@ def test_what_the_service_keeps_beside_the_documents_goes_too(
     assert report.matches
     for key, value in kept.items():
         assert target.state.get(key) == value, key
+    moved_book = WatchBook(target.state)
+    assert moved_book.all() == [watch] and moved_book.matches(watch.id) == [match]
+    moved_book.also_reported(match, Reported("b", "AP", None))  # found under its own key
+    updated = moved_book.matches(watch.id)
+    assert [m.also_reported_by for m in updated] == [[Reported("b", "AP", None)]]
     grouped = dict(stories.items(""))  # the article's story records, and the one put here
     assert grouped["story/s1"] == {"label": "Ferry"} and len(grouped) > 1
     assert target.corpus.records("stories").get_many(list(grouped)) == grouped
-    assert report.records == len(kept) + len(grouped)
+    assert report.records == len(kept) + 2 + len(grouped)  # and the watch and its match
     local.close()
     target.close()
