@@ -81,6 +81,7 @@ def test_hybrid_fetches_deeper_than_k_and_returns_k() -> None:
 @pytest.fixture
 def three(fresh_index: NewsIndex) -> NewsIndex:
     fresh_index.upsert([PIPELINE, EXPO, PART])
+    assert fresh_index.stories.wait(30)  # grouped: hits' story ids stay put between searches
     return fresh_index
 
 
