@@ -237,6 +237,9 @@ class MemoryState:
     def items(self, prefix: str) -> list[tuple[str, dict[str, Any]]]:
         return [(key, self.values[key]) for key in self.keys(prefix)]
 
+    def count(self, prefix: str) -> int:
+        return len(self.keys(prefix))
+
 
 def mistakes(pairs: Iterable[Pair], story_of: Mapping[str, str]) -> list[tuple[Pair, bool]]:
     """The pairs the grouper got wrong, each with whether it grouped them."""

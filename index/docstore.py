@@ -10,7 +10,7 @@ import json
 import re
 import sqlite3
 import threading
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -201,15 +201,27 @@ class DocStore:
         if current is not None:
             yield current
 
-    def exported(self) -> Iterator[tuple[Document, str, list[Chunk], np.ndarray]]:
-        """Every document in id order with when it was indexed, its chunks and their vectors:
-        what a migration copies (one read transaction, so a concurrent write is seen whole or
-        not at all)."""
+    def ids(self) -> Iterator[str]:
         db = self._read()
         with self.snapshot():
-            docs = db.execute(
-                "SELECT id, text, title, date, source, url, indexed_at FROM documents ORDER BY id"
-            )
+            yield from (doc_id for (doc_id,) in db.execute("SELECT id FROM documents ORDER BY id"))
+
+    def exported(
+        self, ids: Collection[str] | None = None
+    ) -> Iterator[tuple[Document, str, list[Chunk], np.ndarray]]:
+        """Every document (or those of `ids`) in id order with when it was indexed, its chunks
+        and their vectors: what a migration copies (one read transaction, so a concurrent
+        write is seen whole or not at all)."""
+        db = self._read()
+        select = "SELECT id, text, title, date, source, url, indexed_at FROM documents"
+        with self.snapshot():
+            if ids is None:
+                docs = db.execute(f"{select} ORDER BY id")
+            else:
+                wanted = json.dumps(sorted(ids))
+                docs = db.execute(
+                    f"{select} WHERE id IN (SELECT value FROM json_each(?)) ORDER BY id", (wanted,)
+                )
             for *fields, indexed_at in docs:
                 doc = Document(*fields)
                 rows = db.execute(

@@ -7,7 +7,7 @@ NewsIndex (index/newsindex.py) chunks, embeds and analyzes; a Corpus only stores
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -146,6 +146,10 @@ class StateStore(Protocol):
         """The records whose keys begin with `prefix`, by key, read at once."""
         ...
 
+    def count(self, prefix: str) -> int:
+        """How many keys begin with `prefix` (one request: nothing listed)."""
+        ...
+
 
 class Leases(Protocol):
     """Work that one process at a time should do (polling feeds, sweeping): held by whoever
@@ -237,9 +241,14 @@ class Corpus(Protocol):
         """The terms some chunk contains."""
         ...
 
-    def exported(self) -> Iterator[Stored]:
-        """Every document with its chunks, vectors and terms, and when it was indexed: what a
-        migration copies."""
+    def ids(self) -> Iterator[str]:
+        """Every document's id, in one pass (not pages by offset: an engine counts an offset
+        out again for every page)."""
+        ...
+
+    def exported(self, ids: Collection[str] | None = None) -> Iterator[Stored]:
+        """Every document (or those of `ids`) with its chunks, vectors and terms, and when it
+        was indexed: what a migration copies, and what stories group when catching up."""
         ...
 
     def health(self) -> str | None:

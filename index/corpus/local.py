@@ -19,7 +19,7 @@ import re
 import shutil
 import threading
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
@@ -205,9 +205,12 @@ class LocalCorpus:
     def known(self, terms: Sequence[str]) -> set[str]:
         return self.lexical.known(terms)
 
-    def exported(self) -> Iterator[Stored]:
+    def ids(self) -> Iterator[str]:
+        return self.docstore.ids()
+
+    def exported(self, ids: Collection[str] | None = None) -> Iterator[Stored]:
         analyzer = Analyzer.of(self.bm25)
-        for doc, indexed_at, chunks, vectors in self.docstore.exported():
+        for doc, indexed_at, chunks, vectors in self.docstore.exported(ids):
             spans = [(c.start, c.end) for c in chunks]
             terms = chunk_terms(doc.title, doc.text, spans, self.bm25, analyzer)
             yield Stored(doc, content_hash(doc), chunks, vectors, terms, indexed_at)
@@ -369,6 +372,9 @@ class FileState:
     def get_many(self, keys: Sequence[str]) -> dict[str, dict[str, Any]]:
         found = ((key, self.get(key)) for key in dict.fromkeys(keys))
         return {key: value for key, value in found if value is not None}
+
+    def count(self, prefix: str) -> int:
+        return len(self.keys(prefix))
 
 
 def _safe(part: str) -> str:

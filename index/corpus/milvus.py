@@ -12,6 +12,8 @@ Collections, all named `<name>_…` (NEWSRAG_MILVUS_COLLECTION):
 - `texts`: the rest of texts over one VARCHAR (64 KB).
 - `writes`: a write in progress, so one cut short by a crash is cleaned up.
 - `state`: feed state, conversations, leases (see MilvusState below).
+- `stories` (any `records(name)`): a record per document and story, keyed by record, read by
+  primary key (milvus_records.py).
 
 Versions. Every write stamps a version (time-ordered, so the last write wins) and goes:
 chunks, then the document row (the switch: readers take a document's highest version, and its
@@ -24,7 +26,6 @@ older than the highest it then sees, so the highest survives whole and nothing i
 
 from __future__ import annotations
 
-import itertools
 import json
 import logging
 import os
@@ -34,7 +35,7 @@ import threading
 import time
 import uuid
 from collections import defaultdict
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict
 from datetime import UTC, datetime
@@ -43,6 +44,19 @@ from typing import Any, TypeVar
 import numpy as np
 
 from index.corpus.base import CorpusSettings, EngineUnavailable, Scored, Settle, Stored
+from index.corpus.milvus_records import MilvusRecords
+from index.corpus.milvus_wire import (
+    DUMMY,
+    MAX_VARCHAR,
+    SEP,
+    _batched,
+    _like,
+    _list,
+    _parts,
+    _quote,
+    _split,
+    _utf8,
+)
 from index.excerpt import OPENING_CHARS, first_words
 from index.filters import Filters
 from index.manifest import IndexMismatch, Manifest
@@ -58,11 +72,7 @@ from index.vectorstores.milvus import (
 
 log = logging.getLogger(__name__)
 
-MAX_VARCHAR = 65_535  # bytes: Milvus's largest VARCHAR
 MAX_ID = 1_024  # bytes of a document id
-REQUEST_BYTES = 8 << 20  # rows per insert: well under gRPC's message cap
-SEP = "\x1f"  # joins a document id and a version into a key; sorts before any printable char
-DUMMY = [1.0, 0.0]  # Milvus wants a vector field in every collection
 # How long cached answers that need a scan of the corpus are kept (a shared engine changes
 # under every replica; these only feed counts, the source list and the recency prior).
 LATEST_TTL = 1.0
@@ -120,6 +130,7 @@ class MilvusCorpus:
         self._versions = Versions()
         self._cache: dict[str, tuple[float, Any]] = {}
         self._cache_lock = threading.Lock()
+        self._records: dict[str, MilvusRecords] = {}
         if not chosen.uri:
             settings.directory.mkdir(parents=True, exist_ok=True)
         self.client = self._call(connect, self.uri, chosen.token)
@@ -147,9 +158,12 @@ class MilvusCorpus:
     def location(self) -> str:
         return f"{self.uri} {self.base}"
 
-    def records(self, name: str) -> MilvusState:
-        """The state collection: keys carry their own prefixes (`story/…`)."""
-        return self.state
+    def records(self, name: str) -> MilvusRecords:
+        """`<corpus>_<name>`, keyed by record (see milvus_records.py), opened once."""
+        with self._cache_lock:
+            if name not in self._records:
+                self._records[name] = MilvusRecords(self, name)
+            return self._records[name]
 
     # -- talking to the engine --------------------------------------------------------------
 
@@ -175,6 +189,8 @@ class MilvusCorpus:
         log.warning("Milvus at %s had released the corpus: loading it again", self.uri)
         for part in PARTS:
             self._call(self.client.load_collection, self._named(part))
+        for records in list(self._records.values()):
+            records.load()
 
     def _named(self, part: str) -> str:
         return f"{self.base}_{part}"
@@ -487,10 +503,29 @@ class MilvusCorpus:
             if self._query("chunks", f"text_match(terms, {_quote(term)})", ["key"], 1)
         }
 
-    def exported(self) -> Iterator[Stored]:
+    def ids(self) -> Iterator[str]:
+        seen: set[str] = set()  # versions of one document, side by side while it is replaced
+        for row in self._scan("docs", "deleted == false", ["doc_id"]):
+            if row["doc_id"] not in seen:
+                seen.add(row["doc_id"])
+                yield row["doc_id"]
+
+    def exported(self, ids: Collection[str] | None = None) -> Iterator[Stored]:
         from index.models import content_hash
 
-        for row in self._scan("docs", "deleted == false", ["doc_id", "indexed_at"]):
+        fields = ["doc_id", "indexed_at"]
+        if ids is None:
+            heads = self._scan("docs", "deleted == false", fields)
+        else:  # read by id: a few ungrouped documents are not a scan of the archive
+            wanted = (
+                f"doc_id in {_list(part)} and deleted == false" for part in _parts(sorted(ids))
+            )
+            heads = (row for where in wanted for row in self._query("docs", where, fields))
+        seen: set[str] = set()
+        for row in heads:
+            if row["doc_id"] in seen:
+                continue
+            seen.add(row["doc_id"])
             found = self.document(row["doc_id"])
             if found is None:
                 continue
@@ -715,6 +750,9 @@ class MilvusState:
         rows = self.corpus._scan("state", f"key like {_quote(_like(prefix) + '%')}", ["key"])
         return sorted({row["key"] for row in rows})
 
+    def count(self, prefix: str) -> int:
+        return len(self.keys(prefix))  # a key has a row per version and piece
+
     def expire(self, prefix: str = "conversation/", days: float = 7.0) -> None:
         """Forgets records under `prefix` not written for `days`."""
         old = version_at(time.time() - days * 86400)
@@ -766,11 +804,6 @@ def _newest(rows: list[dict[str, Any]]) -> dict[str, Any] | None:
             value = json.loads("".join(versions[version][n] for n in range(parts[version])))
             return value if isinstance(value, dict) else None
     return None
-
-
-def _like(prefix: str) -> str:
-    """`prefix` with LIKE's own wildcards taken literally."""
-    return prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 class MilvusLeases:
@@ -962,17 +995,6 @@ def _iso(day: int) -> str | None:
     return f"{text[:4]}-{text[4:6]}-{text[6:]}"
 
 
-def _quote(text: str) -> str:
-    """A string literal of Milvus's expression language (which knows no \\u escapes: control
-    characters are kept out of ids, see _check_sizes, and out of what users type)."""
-    plain = "".join(c for c in text if c >= " ")
-    return '"' + plain.replace("\\", "\\\\").replace('"', '\\"') + '"'
-
-
-def _list(values: Sequence[str]) -> str:
-    return "[" + ", ".join(map(_quote, values)) + "]"
-
-
 def expression(filters: Filters) -> str:
     """`filters` in Milvus's expression language, over chunk or document rows ("" for none)."""
     clauses = []
@@ -999,24 +1021,6 @@ def _matching(match: str | None) -> str:
     pattern = _quote(f"%{escaped}%")
     keys = " or ".join(f"{field} like {pattern}" for field in ("id_key", "title_key", "source_key"))
     return f"deleted == false and ({keys})"
-
-
-def _utf8(text: str) -> int:
-    return len(text.encode("utf-8"))
-
-
-def _split(text: str, most: int = MAX_VARCHAR - 1024) -> list[str]:
-    """`text` in pieces of at most `most` UTF-8 bytes (at least one piece)."""
-    pieces, start = [], 0
-    while True:
-        end = start + most // 4  # every character fits in four bytes
-        while end < len(text) and _utf8(text[start : end + 1024]) <= most:
-            end += 1024
-        end = min(end, len(text))
-        pieces.append(text[start:end])
-        if end >= len(text):
-            return pieces
-        start = end
 
 
 def _head(text: str) -> tuple[str, list[str]]:
@@ -1046,31 +1050,6 @@ def _check_sizes(one: Stored) -> None:
     for chunk in one.chunks:
         if _utf8(chunk.text) > MAX_VARCHAR:
             raise ValueError(f"document {doc.id!r}: chunk {chunk.chunk_no} is over 64 KB")
-
-
-def _batched(rows: list[dict[str, Any]]) -> Iterator[list[dict[str, Any]]]:
-    """Rows in inserts of about REQUEST_BYTES each."""
-    batch: list[dict[str, Any]] = []
-    size = 0
-    for row in rows:
-        weight = sum(_utf8(v) if isinstance(v, str) else 8 for v in row.values())
-        weight += 4 * len(row.get("vector", ()))
-        if batch and size + weight > REQUEST_BYTES:
-            yield batch
-            batch, size = [], 0
-        batch.append(row)
-        size += weight
-    if batch:
-        yield batch
-
-
-Item = TypeVar("Item")
-
-
-def _parts(items: Sequence[Item], size: int = IDS_PER_REQUEST) -> Iterator[list[Item]]:
-    iterator = iter(items)
-    while part := list(itertools.islice(iterator, size)):
-        yield part
 
 
 __all__ = ["EngineUnavailable", "MilvusCorpus", "MilvusSettings", "expression"]

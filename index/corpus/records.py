@@ -95,18 +95,23 @@ class SqliteState:
     def keys(self, prefix: str) -> list[str]:
         return [key for (key,) in self._rows("key", prefix)]
 
+    def count(self, prefix: str) -> int:
+        rows = self._rows("COUNT(*)", prefix, ordered=False)
+        return int(rows[0][0]) if rows else 0
+
     def items(self, prefix: str) -> list[tuple[str, dict[str, Any]]]:
         return [(key, json.loads(value)) for key, value in self._rows("key, value", prefix)]
 
-    def _rows(self, columns: str, prefix: str) -> list[tuple[Any, ...]]:
+    def _rows(self, columns: str, prefix: str, ordered: bool = True) -> list[tuple[Any, ...]]:
+        order = " ORDER BY key" if ordered else ""
         with self._connection() as db:
             if db is None:
                 return []
             if not prefix:
-                return db.execute(f"SELECT {columns} FROM records ORDER BY key").fetchall()
+                return db.execute(f"SELECT {columns} FROM records{order}").fetchall()
             # a range on the primary key: an index search, not a scan
             after = prefix[:-1] + chr(ord(prefix[-1]) + 1)
-            query = f"SELECT {columns} FROM records WHERE key >= ? AND key < ? ORDER BY key"
+            query = f"SELECT {columns} FROM records WHERE key >= ? AND key < ?{order}"
             return db.execute(query, (prefix, after)).fetchall()
 
     def _writable(self) -> None:

@@ -34,7 +34,6 @@ log = logging.getLogger(__name__)
 RECORDS = "stories"  # the corpus's records(): stories.sqlite in a local index directory
 CATCH_UP_LEASE = "stories"  # one process at a time groups what nobody grouped
 CATCH_UP_TTL = 3600.0
-PAGE = 1000  # document ids read at once while looking for ungrouped ones
 
 __all__ = ["Matching", "Member", "Placement", "Stories", "Story", "StoryListener"]
 
@@ -164,19 +163,15 @@ class Stories:
                 return []
             log.info("grouping %d documents into stories", len(missing))
             seen = periods.today()
-            return [
-                self._grouper.place(one, seen)
-                for one in self.corpus.exported()
-                if one.document.id in missing
-            ]
+            return [self._grouper.place(one, seen) for one in self.corpus.exported(missing)]
         finally:
             self.corpus.leases.release(CATCH_UP_LEASE)
 
     def _ungrouped(self) -> set[str]:
+        """Documents without a story: none when there are as many story records as documents
+        (two counts, where listing both would read the whole archive on every start of every
+        replica); else the ids not among the records'."""
+        if self.records.count_grouped() == self.corpus.counts()[0]:
+            return set()
         grouped = self.records.grouped()
-        missing: set[str] = set()
-        offset = 0
-        while page := self.corpus.documents(PAGE, offset, None):
-            missing.update(doc.id for doc in page if doc.id not in grouped)
-            offset += len(page)
-        return missing
+        return {doc_id for doc_id in self.corpus.ids() if doc_id not in grouped}

@@ -212,6 +212,9 @@ class StoryRecords:
         """Every grouped document's id (a key listing: for catching up, not for requests)."""
         return {key[len(OF) :] for key in self.state.keys(OF)}
 
+    def count_grouped(self) -> int:
+        return self.state.count(OF)
+
 
 def new_story_id() -> str:
     return secrets.token_hex(6)

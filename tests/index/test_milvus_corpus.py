@@ -286,6 +286,30 @@ def test_state_records_of_any_size_and_one_lease_holder(milvus_index: NewsIndex)
     assert contenders[(holder + 1) % 3].hold("x", 30)  # released: taken at once
 
 
+def test_keyed_records_read_by_key_and_list_by_prefix(milvus_index: NewsIndex) -> None:
+    records = milvus_index.corpus.records("t_records")
+    big = {"members": [f"doc-{n}" * 8 for n in range(5000)]}  # ~250 KB: a head and pieces
+    records.put_many([("story/a", {"n": 1}), ("story/b", big), ("story-of/x", {"s": "a"})])
+    assert records.get_many(["story/a", "story/b", "nope"]) == {"story/a": {"n": 1}, "story/b": big}
+    assert records.keys("story/") == ["story/a", "story/b"]  # pieces are not keys
+    assert records.count("story/") == 2 and records.count("") == 3
+    assert records.items("story") == [
+        ("story-of/x", {"s": "a"}),
+        ("story/a", {"n": 1}),
+        ("story/b", big),
+    ]
+    records.put("story/b", {"small": True})  # the pieces of the long version go
+    assert records.get("story/b") == {"small": True}
+    pieces = milvus_index.corpus._query("t_records", "n > 0", ["key"])  # type: ignore[attr-defined]
+    assert pieces == []
+    records.put("story/b", big)
+    records.delete("story/b")
+    assert records.get("story/b") is None and records.count("") == 2
+    assert milvus_index.corpus._query("t_records", "n > 0", ["key"]) == []  # type: ignore[attr-defined]
+    again = milvus_index.corpus.records("t_records")
+    assert again is records
+
+
 def test_vectors_come_back_as_written(milvus_index: NewsIndex) -> None:
     milvus_index.upsert([Document("v", "Zorblat tides rose. " * 40)])
     stored = [one for one in milvus_index.exported() if one.document.id == "v"]
