@@ -26,6 +26,7 @@ older than the highest it then sees, so the highest survives whole and nothing i
 
 from __future__ import annotations
 
+import itertools
 import json
 import logging
 import os
@@ -50,6 +51,7 @@ from index.corpus.milvus_wire import (
     MAX_VARCHAR,
     SEP,
     _batched,
+    _cursor,
     _like,
     _list,
     _parts,
@@ -85,6 +87,7 @@ LEASE_SETTLE = 1.0  # seconds between claiming a lease and checking it is still 
 ROW_FIELDS = ["doc_id", "version", "chunk_no", "start", "end", "text", "title", "source", "date"]
 ROW_FIELDS += ["url"]
 PARTS = ("chunks", "docs", "texts", "writes", "state")
+PRIMARY = {"state": "row"}  # each collection's primary key field, where it is not `key`
 Result = TypeVar("Result")
 
 
@@ -211,20 +214,31 @@ class MilvusCorpus:
         )
         return [dict(row) for row in rows]
 
-    def _scan(self, part: str, where: str, fields: list[str]) -> Iterator[dict[str, Any]]:
-        """Every row matching `where`, in pages (a query alone is capped at 16,384 rows)."""
-        pages = self._call(
-            self.client.query_iterator,
-            self._named(part),
-            batch_size=IDS_PER_REQUEST,
-            filter=where,
-            output_fields=fields,
-        )
-        try:
-            while page := self._call(pages.next):
-                yield from (dict(row) for row in page)
-        finally:
-            pages.close()
+    def _scan(
+        self, part: str, where: str, fields: list[str], batch: int = IDS_PER_REQUEST
+    ) -> Iterator[dict[str, Any]]:
+        """Every row matching `where`, in pages (a query alone is capped at 16,384 rows) in
+        primary-key order, each after the last key read. Not pymilvus's query_iterator: it
+        puts that key into its filter unquoted, and a document id with a double quote or a
+        backslash made the next page's request fail."""
+        pk = PRIMARY.get(part, "key")
+        after: str | None = None
+        while True:
+            clauses = [f"({where})"] if where else []
+            if after is not None:
+                clauses.append(f"{pk} > {_cursor(after)}")
+            page = self._call(
+                self.client.query,
+                self._named(part),
+                filter=" and ".join(clauses),
+                output_fields=list(dict.fromkeys([pk, *fields])),
+                limit=min(batch, IDS_PER_REQUEST),
+                iterator="True",  # rows in primary-key order, as the iterator asks for them
+            )
+            yield from (dict(row) for row in page)
+            if len(page) < min(batch, IDS_PER_REQUEST):
+                return
+            after = page[-1][pk]
 
     def _cached(self, key: str, ttl: float, compute: Callable[[], Result]) -> Result:
         now = time.monotonic()
@@ -437,21 +451,11 @@ class MilvusCorpus:
         return str(head["text"]) + "".join(r["text"] for r in rest)
 
     def documents(self, limit: int, offset: int, match: str | None) -> list[DocSummary]:
-        """In id order (the docs key begins with the id), one page read by a key cursor."""
-        pages = self._call(
-            self.client.query_iterator,
-            self._named("docs"),
-            batch_size=limit + 8,  # a few more: versions of one document sit side by side
-            filter=_matching(match),
-            output_fields=SUMMARY_FIELDS,
-            offset=offset,
-        )
-        try:
-            page = self._call(pages.next)
-        finally:
-            pages.close()
+        """In id order (the docs key begins with the id), read by a key cursor."""
+        wanted = limit + 8  # a few more: versions of one document sit side by side
+        rows = self._scan("docs", _matching(match), SUMMARY_FIELDS, batch=offset + wanted)
         newest: dict[str, dict[str, Any]] = {}
-        for row in map(dict, page):
+        for row in itertools.islice(rows, offset, offset + wanted):
             held = newest.get(row["doc_id"])
             if held is None or row["version"] > held["version"]:
                 newest[row["doc_id"]] = row

@@ -8,9 +8,11 @@ any filter: 2.4 s for a hundred hits among 400k records); a read by primary key 
 returns on any engine. So here a record's key is the primary key of its row, written by
 upsert (the last write wins) and read with `get`.
 
-A record longer than one VARCHAR keeps its first piece in that row and the rest in rows keyed
-`<key>␟<version>␟<n>`, written before the head row switches to the new version and dropped
-after it; a reader whose pieces are gone meanwhile reads the head again.
+A record longer than one VARCHAR (a story of a few hundred articles) keeps its first piece in
+that row and the rest in rows of their own (`of` names the record), written before the head
+row switches to the new version and dropped after it; a reader whose pieces are gone meanwhile
+reads the head again. Keys go into expressions quoted by us: pymilvus's own `get` puts them
+between quotes unescaped, so an id with an apostrophe would break it.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from index.corpus.milvus_wire import (
     SEP,
     _batched,
     _like,
+    _list,
     _parts,
     _quote,
     _split,
@@ -35,6 +38,7 @@ if TYPE_CHECKING:
     from index.corpus.milvus import MilvusCorpus
 
 FIELDS = ["key", "version", "n", "parts", "value"]
+PIECE = ["n", "value"]
 RETRIES = 3  # times a record being rewritten is read again
 
 
@@ -49,6 +53,7 @@ class MilvusRecords:
         if not corpus._call(corpus.client.has_collection, self.name):
             schema = corpus.client.create_schema(auto_id=False)
             schema.add_field("key", types.VARCHAR, is_primary=True, max_length=2048)
+            schema.add_field("of", types.VARCHAR, max_length=2048)  # a piece's record
             schema.add_field("version", types.INT64)
             schema.add_field("n", types.INT64)  # 0: the head row, read by key
             schema.add_field("parts", types.INT64)
@@ -77,10 +82,9 @@ class MilvusRecords:
                 found[key] = value
         return found
 
-    def _get(self, ids: Sequence[str]) -> list[dict[str, Any]]:
-        client = self.corpus.client
-        rows = self.corpus._call(client.get, self.name, ids=list(ids), output_fields=FIELDS)
-        return [dict(row) for row in rows]
+    def _get(self, keys: Sequence[str], fields: list[str] = FIELDS) -> list[dict[str, Any]]:
+        """Head rows by primary key."""
+        return self.corpus._query(self.part, f"key in {_list(list(keys))}", fields)
 
     def _whole(self, heads: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
         """Each head's record decoded, its other pieces read when it has more (read again
@@ -91,9 +95,8 @@ class MilvusRecords:
             for head in heads:
                 pieces = [head["value"]]
                 if head["parts"] > 1:
-                    ids = [_piece(head["key"], head["version"], n) for n in range(1, head["parts"])]
-                    rest = {row["n"]: row["value"] for row in self._get(ids)}
-                    if len(rest) < len(ids):
+                    rest = {row["n"]: row["value"] for row in self._pieces(head)}
+                    if len(rest) < head["parts"] - 1:
                         again.append(head["key"])
                         continue
                     pieces += [rest[n] for n in range(1, head["parts"])]
@@ -104,6 +107,10 @@ class MilvusRecords:
                 return out
             heads = self._get(again)
         return out
+
+    def _pieces(self, head: dict[str, Any]) -> list[dict[str, Any]]:
+        where = f"of == {_quote(head['key'])} and version == {head['version']} and n > 0"
+        return self.corpus._query(self.part, where, PIECE)
 
     def keys(self, prefix: str) -> list[str]:
         return sorted(row["key"] for row in self._heads(prefix, ["key"]))
@@ -138,24 +145,22 @@ class MilvusRecords:
             return
         latest = dict(records)  # a key given twice: its last value
         version = self.corpus._versions.next()
-        heads, pieces = [], []
+        heads, pieces, long = [], [], self._long(list(latest))
         for key, value in latest.items():
             parts = _split(json.dumps(value, ensure_ascii=False))
             heads.append(_row(key, version, 0, len(parts), parts[0]))
-            pieces += [
-                _row(_piece(key, version, n), version, n, len(parts), parts[n])
-                for n in range(1, len(parts))
-            ]
-        long_before = self._long(list(latest))
+            pieces += [_row(key, version, n, len(parts), parts[n]) for n in range(1, len(parts))]
+            if len(parts) > 1:
+                long.add(key)  # its own older pieces too: a rival writer's left behind
         if pieces:
             self.corpus._insert(self.part, pieces)
         self._upsert(heads)
-        for key in long_before | {row["key"] for row in pieces}:
+        for key in long:
             self._drop_pieces(key, below=version)
 
     def delete(self, key: str) -> None:
         long = self._long([key])
-        self.corpus._call(self.corpus.client.delete, self.name, ids=[key])
+        self.corpus._delete(self.part, f"key == {_quote(key)}")
         if long:
             self._drop_pieces(key, below=None)
 
@@ -163,16 +168,12 @@ class MilvusRecords:
         """Those of `keys` whose current record has pieces beyond its head."""
         out: set[str] = set()
         for part in _parts(keys):
-            rows = self.corpus._call(
-                self.corpus.client.get, self.name, ids=part, output_fields=["parts"]
-            )
-            out.update(row["key"] for row in rows if row["parts"] > 1)
+            out.update(row["key"] for row in self._get(part, ["key", "parts"]) if row["parts"] > 1)
         return out
 
     def _drop_pieces(self, key: str, below: int | None) -> None:
         """A long record's pieces of older versions (all, with `below` None)."""
-        key = key.split(SEP)[0]
-        where = f"key like {_quote(_like(key + SEP) + '%')}"
+        where = f"of == {_quote(key)} and n > 0"
         if below is not None:
             where += f" and version < {below}"
         self.corpus._delete(self.part, where)
@@ -182,12 +183,19 @@ class MilvusRecords:
             self.corpus._call(self.corpus.client.upsert, self.name, batch)
 
 
-def _piece(key: str, version: int, n: int) -> str:
-    return f"{key}{SEP}{version:020d}{SEP}{n:06d}"
-
-
 def _row(key: str, version: int, n: int, parts: int, value: str) -> dict[str, Any]:
-    return {"key": key, "version": version, "n": n, "parts": parts, "value": value, "dummy": DUMMY}
+    """The head row (n 0) keyed by the record's key; a piece's by key, version and n (a
+    control character apart: never a record's key, which has none, see _check_sizes)."""
+    row_key = key if n == 0 else f"{key}{SEP}{version:020d}{SEP}{n:06d}"
+    return {
+        "key": row_key,
+        "of": key,
+        "version": version,
+        "n": n,
+        "parts": parts,
+        "value": value,
+        "dummy": DUMMY,
+    }
 
 
 __all__ = ["MilvusRecords"]

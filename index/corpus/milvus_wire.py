@@ -24,6 +24,12 @@ def _quote(text: str) -> str:
     return '"' + plain.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
+def _cursor(key: str) -> str:
+    """A primary key as a string literal, whole: unlike ids typed by users, keys hold the
+    separator (a control character), which the engines take as it is."""
+    return '"' + key.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
 def _list(values: Sequence[str]) -> str:
     return "[" + ", ".join(map(_quote, values)) + "]"
 

@@ -286,28 +286,48 @@ def test_state_records_of_any_size_and_one_lease_holder(milvus_index: NewsIndex)
     assert contenders[(holder + 1) % 3].hold("x", 30)  # released: taken at once
 
 
+def test_ids_with_quotes_and_backslashes_are_listed_and_paged_past(
+    milvus_index: NewsIndex,
+) -> None:
+    odd = ['zq"uoted', "zq\\back", "zq'single"]
+    milvus_index.upsert([Document(i, f"Zorblat quay story {n}.") for n, i in enumerate(odd)])
+    corpus = milvus_index.corpus
+    assert set(odd) <= set(corpus.ids())
+    listed = [d.id for n in range(12) for d in corpus.documents(1, n, "zq")]
+    assert sorted(listed) == sorted(odd)  # each page begins after the last one's key
+    assert {one.document.id for one in corpus.exported(odd)} == set(odd)
+    for doc_id in odd:
+        assert milvus_index.delete(doc_id)
+
+
 def test_keyed_records_read_by_key_and_list_by_prefix(milvus_index: NewsIndex) -> None:
     records = milvus_index.corpus.records("t_records")
     big = {"members": [f"doc-{n}" * 8 for n in range(5000)]}  # ~250 KB: a head and pieces
-    records.put_many([("story/a", {"n": 1}), ("story/b", big), ("story-of/x", {"s": "a"})])
-    assert records.get_many(["story/a", "story/b", "nope"]) == {"story/a": {"n": 1}, "story/b": big}
-    assert records.keys("story/") == ["story/a", "story/b"]  # pieces are not keys
-    assert records.count("story/") == 2 and records.count("") == 3
-    assert records.items("story") == [
-        ("story-of/x", {"s": "a"}),
-        ("story/a", {"n": 1}),
-        ("story/b", big),
-    ]
-    records.put("story/b", {"small": True})  # the pieces of the long version go
-    assert records.get("story/b") == {"small": True}
-    pieces = milvus_index.corpus._query("t_records", "n > 0", ["key"])  # type: ignore[attr-defined]
-    assert pieces == []
-    records.put("story/b", big)
-    records.delete("story/b")
-    assert records.get("story/b") is None and records.count("") == 2
-    assert milvus_index.corpus._query("t_records", "n > 0", ["key"]) == []  # type: ignore[attr-defined]
-    again = milvus_index.corpus.records("t_records")
-    assert again is records
+    other = {"members": ["x" * 70_000, "y"]}  # two rows, its key begins with story/b's
+    odd = 'story-of/o\'brien \\ "quoted"'  # quotes and a backslash in a document id
+    records.put_many([("story/a", {"n": 1}), ("story/b", big), ("story/bb", other), (odd, {})])
+    wanted = ["story/a", "story/b", "story/bb", odd, "nope"]
+    assert records.get_many(wanted) == {
+        "story/a": {"n": 1},
+        "story/b": big,
+        "story/bb": other,
+        odd: {},
+    }
+    assert records.keys("story/") == ["story/a", "story/b", "story/bb"]  # pieces are not keys
+    assert records.count("story/") == 3 and records.count("") == 4
+    assert records.items("story-of/") == [(odd, {})]
+    records.put("story/b", {"small": True})  # the long version's pieces go, story/bb's stay
+    assert records.get_many(["story/b", "story/bb"]) == {
+        "story/b": {"small": True},
+        "story/bb": other,
+    }
+    pieces = milvus_index.corpus._query("t_records", "n > 0", ["of"])  # type: ignore[attr-defined]
+    assert [row["of"] for row in pieces] == ["story/bb"]
+    records.delete("story/bb")
+    records.delete(odd)
+    assert records.get("story/bb") is None and records.keys("") == ["story/a", "story/b"]
+    assert milvus_index.corpus._query("t_records", "n > 0", ["of"]) == []  # type: ignore[attr-defined]
+    assert milvus_index.corpus.records("t_records") is records
 
 
 def test_vectors_come_back_as_written(milvus_index: NewsIndex) -> None:
