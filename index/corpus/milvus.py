@@ -462,6 +462,8 @@ class MilvusCorpus:
         return [_summary(row) for row in list(newest.values())[:limit]]
 
     def count_matching(self, match: str | None) -> int:
+        if not match:
+            return self.counts()[0]
         return self._cached(f"match:{match}", COUNTS_TTL, lambda: self._count(_matching(match)))
 
     def _count(self, where: str) -> int:
@@ -483,8 +485,12 @@ class MilvusCorpus:
 
     def counts(self) -> tuple[int, int]:
         def count() -> tuple[int, int]:
+            """Document rows less the tombstones among them (a document being replaced
+            counts twice for that moment): a filter that matches every document made
+            milvus-lite read each whole row, 26 s at 100k, on every probe of /readyz."""
             stats = self._call(self.client.get_collection_stats, self._named("chunks"))
-            return self._count("deleted == false"), int(stats["row_count"])
+            documents = self._count("") - self._count("deleted == true")
+            return documents, int(stats["row_count"])
 
         return self._cached("counts", COUNTS_TTL, count)
 
