@@ -296,6 +296,8 @@ def test_ids_with_quotes_and_backslashes_are_listed_and_paged_past(
     listed = [d.id for n in range(12) for d in corpus.documents(1, n, "zq")]
     assert sorted(listed) == sorted(odd)  # each page begins after the last one's key
     assert {one.document.id for one in corpus.exported(odd)} == set(odd)
+    found = milvus_index.search("Zorblat quay story", 10, Filters(doc_ids=odd), "bm25").hits
+    assert {h.doc_id for h in found} == set(odd)  # their versions checked by primary key
     for doc_id in odd:
         assert milvus_index.delete(doc_id)
 
