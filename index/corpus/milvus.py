@@ -18,9 +18,10 @@ Collections, all named `<name>_…` (NEWSRAG_MILVUS_COLLECTION):
 Versions. Every write stamps a version (time-ordered, so the last write wins) and goes:
 chunks, then the document row (the switch: readers take a document's highest version, and its
 chunks are all there by then), then drops every older version of it. A search reads candidates,
-then the versions of their documents, and keeps only current chunks; a document switched in
-between is read again (View.superseded), so a replaced document shows its old chunks or its
-new ones, never both, and is never missing. Two writers of one id: each drops only versions
+then, by primary key, the document rows of their versions, and keeps each document's newest
+switched version among them; a document none of whose candidates' versions is switched (a newer
+one replaced them between the two reads) is read again (View.superseded), so a replaced
+document shows its old chunks or its new ones, never both, and is never missing. Two writers of one id: each drops only versions
 older than the highest it then sees, so the highest survives whole and nothing is orphaned.
 """
 
