@@ -31,7 +31,10 @@ from service.llm import EXTRACTIVE
 
 # A statement ends as one; headlines, bylines ("| May 6, 2025") and page furniture do not.
 _STATEMENT_END = re.compile(r"[.!?][\"'”’)\]]*$")
-MIN_WORDS = 6
+MIN_WORDS = 4  # "Bennu is an asteroid."
+# A paragraph may end without its mark ("... at work" where the source dropped the period): a
+# run of this many words, most of them in lower case, is prose, not a headline or a byline.
+PROSE_WORDS = 12
 SHORT_ANSWER_WORDS = 6  # "$244.8 billion", "Harbin", "more than 20": a span, not a sentence
 # An acronym is a name of its own wherever it stands: "NBA Finals" is unknown when no article
 # says "NBA", though many say "finals".
@@ -43,11 +46,13 @@ _YEAR = re.compile(r"(?:19|20)\d\d")
 
 def is_statement(sentence: str) -> bool:
     """A sentence of the story, not a headline, byline, dateline or page furniture."""
-    return (
-        len(sentence.split()) >= MIN_WORDS
-        and "|" not in sentence
-        and bool(_STATEMENT_END.search(sentence))
-    )
+    words = sentence.split()
+    if len(words) < MIN_WORDS or "|" in sentence:
+        return False
+    if _STATEMENT_END.search(sentence):
+        return True
+    lower = sum(word[:1].islower() for word in words)
+    return len(words) >= PROSE_WORDS and lower > len(words) / 2
 
 
 def story_span(span: Span) -> Span | None:
