@@ -131,7 +131,7 @@ class ExtractiveAnswerer:
     ) -> Assessment:
         """Every statement in the passages, scored and judged; `window` is the period the
         question names (its words then left out of what is matched)."""
-        topic = question if window is None else window.topic
+        topic = judge.as_asked(question if window is None else window.topic)
         unknown = self._unknown_names(topic)
         found = [
             (n, hit, story.text)
@@ -145,15 +145,16 @@ class ExtractiveAnswerer:
         vectors = self.embedder.embed_documents(texts)
         cosine = vectors @ self.embedder.embed_query(topic)
         scores = self.scores(topic, texts, vectors, cosine)
-        kind = judge.wanted(question)
-        named = judge.named_focus(question)
+        asked = judge.as_asked(question)
+        kind = judge.wanted(asked)
+        named = judge.named_focus(asked)
         candidates = []
         for (n, hit, text), cos, score in zip(found, cosine, scores, strict=True):
             published = date.fromisoformat(hit.date) if hit.date else None
             evidence = judge.measure(topic, text, float(cos), published, window)
             if window is not None and judge.names_time_in(text, published, window):
                 score += self.time_weight
-            spans = tuple(judge.answer_spans(kind, text, question, published))
+            spans = tuple(judge.answer_spans(kind, text, asked, published))
             if named is not None and spans and named in terms(text):
                 score += self.focus_weight  # "Premier Li Qiang" for "which premier"
             score += self.rank_weight / n
@@ -215,7 +216,8 @@ class ExtractiveAnswerer:
         judged against the passages it cites; a bare short answer ("$244.8 billion [2].")
         answers when its cited passage says it and it is of the wanted kind. A sentence
         `assessment` already judged (the extractive answer's own) is not embedded again."""
-        topic = question if window is None else window.topic
+        question = judge.as_asked(question)
+        topic = question if window is None else judge.as_asked(window.topic)
         judged = {
             (c.passage, c.text.rstrip(".")): c.answers
             for c in (assessment.candidates if assessment else [])

@@ -70,6 +70,19 @@ _NAME_HEADS = (
 )
 # Which one in a series: "which edition/anniversary/trip" wants "8th", "75th", "11th".
 _ORDINAL_HEADS = r"edition|anniversary|trip|session|term|round|interaction"
+# "When" asks at the start of a question or before its verb ("When will NASA launch …"), not
+# where it joins a clause: "… a gunman opened fire, when … In what city …" asks a place.
+_WHEN_ASKS = (
+    r"(?:^|[.?!]\s+)when\b|\bwhen (?:did|does|do|is|was|were|will|would|has|have|had|can"
+    r"|could|should|are|must|might)\b"
+)
+# Words between "which"/"what" and the head it asks for describe the head ("which fast food
+# chain"); a verb or a preposition ends the phrase: "which virus is making officials" asks a
+# virus, "what item from Princess Diana's wedding" an item.
+_DESCRIBED = (
+    r"(?:(?!(?:is|are|was|were|be|has|have|had|did|does|do|will|would|can|could|in|of|from|to"
+    r"|for|on|at|by|with|about|as|after|before)\b)[A-Za-z’'-]+ ){0,3}"
+)
 _WANTS = [
     (re.compile(rf"\bwhich (?:[a-z-]+ ){{0,2}}(?:{_ORDINAL_HEADS})\b"
                 r"|\bwhat (?:[a-z-]+ ){0,2}(?:edition|anniversary)\b", re.I), ORDINAL),
@@ -78,12 +91,25 @@ _WANTS = [
                 r"figure|capacity|length|population|distance|height|weight|speed|budget|revenue|"
                 r"output|volume)\b"
                 r"|\bby how\b|\bby what percentage\b", re.I), AMOUNT),
-    (re.compile(rf"\bwhen\b|\bwhat {_THE}(?:date|day|year|month|time)\b|\bin which (?:year|"
+    (re.compile(rf"{_WHEN_ASKS}|\bwhat {_THE}(?:date|day|year|month|time)\b|\bin which (?:year|"
                 r"month)\b|\bsince when\b|\bon what (?:date|day)\b|\bon which dates?\b"
                 r"|\bin what year\b|\bwhich (?:year|month|day|date)\b", re.I), DATE),
-    (re.compile(rf"\bwho(?:m|se)?\b|\bwhere\b|\b(?:which|what) (?:[A-Za-z’'-]+ ){{0,3}}"
+    # "who" in small letters: "WHO", the World Health Organization, asks no "who"
+    (re.compile(rf"(?-i:\b[Ww]ho(?:m|se)?\b)|\bwhere\b|\b(?:which|what) {_DESCRIBED}"
                 rf"(?:{_NAME_HEADS})s?\b|\bwhat {_THE}name\b", re.I), NAME),
 ]  # fmt: skip
+
+
+# A quiz's statement names what it asks for with "this": "This state held its primary …".
+_THIS_HEAD = re.compile(rf"\b(?:this|these)(?= {_DESCRIBED}(?:{_NAME_HEADS})s?\b)", re.I)
+
+
+def as_asked(question: str) -> str:
+    """A statement that asks by "this <kind>" ("This state held its primary elections this
+    week.") as the question it is ("Which state held …"); any other question as it is."""
+    if "?" in question:
+        return question
+    return _THIS_HEAD.sub(lambda m: "Which" if m[0][0].isupper() else "which", question, count=1)
 
 
 def wanted(question: str) -> str | None:
