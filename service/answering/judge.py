@@ -259,7 +259,7 @@ def _names(sentence: str, question: str) -> list[str]:
         if (name := _trim(m.group(0)))
         and name.lower() not in asked
         and not terms(name) <= wanted_terms  # "China-Russia" for "… China and Russia?"
-        and (m.start() > 0 or " " in m.group(0) or _NAME_STARTS.match(sentence[m.end() :]))
+        and (m.start() > 0 or " " in m.group(0) or _starts_a_name(m.group(0), sentence[m.end() :]))
         and not (_PAIR.fullmatch(name) and _qualifies(sentence[m.end() :]))
     ]
     if re.search(r"\bwho(?:m|se)?\b", question, re.IGNORECASE):
@@ -318,8 +318,36 @@ _WHERE = re.compile(
 # subject did).
 _NAME_STARTS = re.compile(
     r"(?:['’]s\b|\s+(?:said|says|told|has|had|is|was|will|announced|became|won|testified|"
-    r"received|reported|released|launched|confirmed|revealed|posted|added|also|[a-z]+ed)\b)"
+    r"received|reported|released|launched|confirmed|revealed|posted|added|also|[a-z]+ed"
+    # verbs whose past is not in -ed ("Switzerland held the referendum"), and negations
+    r"|made|held|took|gave|got|began|became|lost|sold|bought|paid|sent|set|found|left|brought"
+    r"|kept|led|ran|saw|came|went|put|struck|chose|drew|fell|rose|grew|wrote|spoke|broke|met"
+    r"|built|spent|shut|beat|hit|won|plans|wants|makes|holds|takes|gives|leads|faces|becomes"
+    r"|(?:has|is|was|does|did|had|wo|ca|could|would)n['’]t)\b"
+    # an appositive: "KFC, with chicken in its name, …", "Twitch, an Amazon-owned platform"
+    r"|,\s+(?:which|who|whose|a|an|the|with|one of)\s)"
 )
+# Words that open a sentence before a comma and name nothing: "However, the company …".
+_OPENERS = frozenset(
+    "however meanwhile still instead yet now today yesterday tonight overall earlier later "
+    "nevertheless nonetheless moreover furthermore besides otherwise thus therefore hence also "
+    "indeed again afterwards afterward separately additionally initially finally first second "
+    "third last next then here there so but and or".split()
+)
+# A word written with a capital inside it is a name wherever it stands: "KFC", "TikTok".
+_INNER_CAPITAL = re.compile(r"\w+[A-Z]")
+
+
+def _starts_a_name(word: str, after: str) -> bool:
+    """A lone capitalised word that opens a sentence is a name when it is written as one
+    ("KFC", "TikTok") or a name's verb or an appositive follows it ("Russia hasn't completed",
+    "Australia, which has …"), not when it is an opener ("However, …")."""
+    bare = word.rstrip(".,")
+    if _INNER_CAPITAL.match(bare):
+        return True
+    if bare.lower() in _OPENERS or bare.lower().endswith("ly"):
+        return False
+    return bool(_NAME_STARTS.match(after))
 
 
 def _follows(named: str | None, name: str, sentence: str) -> bool:
@@ -334,7 +362,7 @@ def _trim(name: str) -> str:
     """The name without the capitalised words before it ("Upon Putin's" -> "Putin"); "" for a
     demonym ("Russian"), which names no one."""
     words = name.split()
-    while words and words[0].lower() in _NOT_NAMES:
+    while words and words[0].lower().rstrip(".,") in _NOT_NAMES:  # "June." ends a sentence
         words = words[1:]
     trimmed = re.sub(r"(?:['’]s?)$", "", " ".join(words).rstrip(".,"))
     return "" if " " not in trimmed and DEMONYM.search(trimmed) else trimmed

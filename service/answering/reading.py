@@ -310,14 +310,24 @@ def titled(name: str, sentence: str) -> bool:
     return found is not None and (found[1] in _ROLE_WORDS or found[1] in _HONORIFICS)
 
 
+# Titles as news copy shortens them before a name: "Gov. Ron DeSantis", "Sen. Susan Collins".
+_ABBREVIATIONS = {
+    "governor": "gov", "senator": "sen", "secretary": "sec", "president": "pres",
+    "ambassador": "amb", "professor": "prof",
+}  # fmt: skip
+
+
 def holds_role(name: str, role: str, sentence: str) -> bool:
     """The sentence gives `name` the role: "Premier Li Qiang", "Foreign Ministry spokesman
     Wang Wenbin", "Zhang Hanhui, the Chinese ambassador to Russia"."""
     at = sentence.find(name)
     if at < 0:
         return False
+    written = rf"(?:{role}s?|{_ABBREVIATIONS[role]}\.)" if role in _ABBREVIATIONS else rf"{role}s?"
+    if re.search(rf"\b{written}(?!\w)", name.lower()):
+        return True  # the role in the name as written: "Judge Amy Coney Barrett", "Florida Gov. …"
     before = sentence[max(0, at - 60) : at].lower()
-    if re.search(rf"\b{role}s?\b(?:\s+[\w'’.-]+){{0,2}}\s*,?\s*$", before):
+    if re.search(rf"\b{written}(?:\s+[\w'’.-]+){{0,2}}\s*,?\s*$", before):
         return True  # the role right before the name
     after = sentence[at + len(name) :]
     clause = re.match(r"\s*,([^,;]*)", after)  # an appositive after it, up to the next comma
