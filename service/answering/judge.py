@@ -465,6 +465,8 @@ def time_fits(sentence: str, published: date | None, window: Window | None) -> b
     first quarter of this year" may answer "in the first quarter of 2024", never "in 2022")."""
     if window is None:
         return True
+    if _reports_on(window, published):
+        return True
     stated = periods.find(sentence, published)
     if stated:
         return any(window.covers(p) or _overlaps(window, p) for p in stated)
@@ -493,6 +495,15 @@ def years_fit(question: str, sentence: str, published: date | None) -> bool:
     if not years or not stated:
         return True
     return any(p.start.year <= year <= p.end.year for year in years for p in stated)
+
+
+def _reports_on(window: Window, published: date | None) -> bool:
+    """The question asks about a few days ("this week", "on Thursday") and the article was
+    published in them: it reports that news, and the other times its sentences name are the
+    story's background ("has represented Wyoming since 2017", "by 2030")."""
+    if published is None or window.start is None or window.end is None:
+        return False
+    return _grain(window.start, window.end) <= 7 and window.start <= published <= window.end
 
 
 def _grain(start: date, end: date) -> int:

@@ -8,8 +8,9 @@ from datetime import date
 from fastapi.testclient import TestClient
 
 from index.newsindex import NewsIndex
+from index.periods import Window
 from service.answering import judge, reading, words
-from service.answering.extractive import ExtractiveAnswerer
+from service.answering.extractive import ExtractiveAnswerer, is_statement
 from service.answering.rewrite import rule_rewrite
 
 
@@ -311,3 +312,71 @@ def test_questions_the_seeds_do_not_answer_are_declined(client: TestClient) -> N
         "When will the 9th China-Russia Expo be held?",
     ):
         assert ask(client, question)["answered"] is False, question
+
+
+def test_a_paragraph_without_its_period_and_a_short_sentence_are_statements() -> None:
+    unmarked = (
+        "Canada Post said it was seeking ‘clarification’ from the federal government after "
+        "facing a backlash for banning the company’s 64,000-strong workforce from wearing N95 "
+        "respirator-style masks at work"
+    )
+    assert is_statement(unmarked)
+    assert is_statement("Bennu is an asteroid.")
+    headline = "China And Russia Sign Record Trade Deal In Moscow This Week Amid New Sanctions"
+    assert not is_statement(headline)
+    assert not is_statement("Canada Post bans N95 masks")  # a headline: short, no mark
+    assert not is_statement("Read more.")
+
+
+def test_when_joining_a_clause_asks_no_date_and_a_verb_ends_the_head() -> None:
+    shooting = (
+        "The United States saw its second mass shooting in less than as many weeks when a "
+        "gunman opened fire at a supermarket, killing ten. In what city did it take place?"
+    )
+    assert judge.wanted(shooting) == judge.NAME
+    assert judge.wanted("When will NASA next attempt to launch its new moon rocket?") == judge.DATE
+    # "officials" is whom the virus makes reconsider, not what is asked
+    virus = "Which virus is making officials at the WHO reconsider an emergency?"
+    assert judge.wanted(virus) is None
+    assert judge.wanted("Which fast food chain is testing a new chicken sandwich?") == judge.NAME
+
+
+def test_a_quiz_statement_asks_by_this() -> None:
+    held = "This state held its primary elections this week despite the pandemic."
+    assert judge.as_asked(held) == f"Which{held.removeprefix('This')}"
+    assert judge.wanted(judge.as_asked(held)) == judge.NAME
+    asked = "Which state held its primary this week? This state voted by mail."
+    assert judge.as_asked(asked) == asked  # a question asks as written
+    assert judge.as_asked("A new report ranks this diet as the best.") == (
+        "A new report ranks this diet as the best."
+    )  # no kind of name
+
+
+def test_a_name_opens_a_sentence_before_its_verb_or_an_appositive() -> None:
+    vaccine = "Which country says it is on track to have a coronavirus vaccine ready?"
+    russia = "Russia hasn’t completed the second phase of vaccine trials, but says it will be safe."
+    assert judge.answer_spans(judge.NAME, russia, vaccine, None)[0] == "Russia"
+    chain = "Which fast food chain is testing a new chicken sandwich?"
+    kfc = "KFC, with chicken in its name, has found itself playing catch-up against rivals."
+    assert judge.answer_spans(judge.NAME, kfc, chain, None) == ["KFC"]
+    however = "However, the company said the sandwich would sell through June."
+    assert judge.answer_spans(judge.NAME, however, chain, None) == []
+
+
+def test_a_role_written_in_the_name_is_held() -> None:
+    judged = "Which federal judge is being considered by the Senate?"
+    barrett = "Senate hearings began to vet federal Judge Amy Coney Barrett as the replacement."
+    assert judge.answer_spans(judge.NAME, barrett, judged, None) == ["Judge Amy Coney Barrett"]
+    governor = "Which Republican governor claimed credit for flying migrants to Martha’s Vineyard?"
+    desantis = "Florida Gov. Ron DeSantis defended his decision to transport 48 migrants."
+    assert judge.answer_spans(judge.NAME, desantis, governor, None) == ["Florida Gov. Ron DeSantis"]
+    assert not reading.holds_role("Ron DeSantis", "senator", desantis)
+
+
+def test_a_report_of_the_week_asked_about_fits_whatever_background_it_names() -> None:
+    week = Window(date(2022, 8, 15), date(2022, 8, 19), "this week", "")
+    lost = "Cheney has represented Wyoming since 2017, but lost the vote to Harriet Hageman."
+    assert judge.time_fits(lost, date(2022, 8, 19), week)
+    assert not judge.time_fits(lost, date(2022, 9, 1), week)  # a later article: its own times
+    year = Window(date(2022, 1, 1), date(2022, 12, 31), "in 2022", "")
+    assert not judge.time_fits(lost, date(2022, 8, 19), year)  # a year is no few days
