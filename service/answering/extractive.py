@@ -25,6 +25,7 @@ from service.answering import judge
 from service.answering.citations import SentenceCheck
 from service.answering.judge import Evidence, Judge
 from service.answering.markers import without_markers
+from service.answering.reading import DEMONYM
 from service.answering.sentences import Span, split
 from service.answering.words import shared, terms
 from service.llm import EXTRACTIVE
@@ -171,8 +172,9 @@ class ExtractiveAnswerer:
             return ()
         names = [
             n
-            for n in judge.anchor_names(question)
-            if _YEAR.fullmatch(n) or not any(c.isdigit() for c in n)
+            for n in judge.anchor_names(_asking_sentence(question))
+            if (_YEAR.fullmatch(n) or not any(c.isdigit() for c in n))
+            and not (" " not in n and DEMONYM.search(n))  # "Maltese": articles say "Malta"
         ]
         unknown = set(self.unknown_words([word for name in names for word in name.split()]))
         return tuple(
@@ -261,6 +263,14 @@ class ExtractiveAnswerer:
         held = [len(shared(asked, text)) / wanted for text in texts]
         result: np.ndarray = cosine + self.overlap_weight * np.array(held)
         return result
+
+
+def _asking_sentence(question: str) -> str:
+    """The question's last sentence that asks ("Where did this happen?"), or all of it: the
+    sentences before it tell the story asked about, often in words no article uses ("the oil
+    tanker Nave Andromeda"), so a name of theirs no article holds leaves the question open."""
+    asking = [s.text for s in split(question) if judge.asks(s.text)]
+    return asking[-1] if asking else question
 
 
 def _a_wanted_span(kind: str | None, text: str, question: str, cited: list[Hit]) -> bool:

@@ -112,6 +112,11 @@ def as_asked(question: str) -> str:
     return _THIS_HEAD.sub(lambda m: "Which" if m[0][0].isupper() else "which", question, count=1)
 
 
+def asks(sentence: str) -> bool:
+    """The sentence asks something: a question's mark, or a word that asks."""
+    return "?" in sentence or wanted(sentence) is not None
+
+
 def wanted(question: str) -> str | None:
     """The kind of answer the question wants: AMOUNT, DATE, NAME, or None (what, why, how)."""
     for pattern, kind in _WANTS:

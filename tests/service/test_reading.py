@@ -380,3 +380,16 @@ def test_a_report_of_the_week_asked_about_fits_whatever_background_it_names() ->
     assert not judge.time_fits(lost, date(2022, 9, 1), week)  # a later article: its own times
     year = Window(date(2022, 1, 1), date(2022, 12, 31), "in 2022", "")
     assert not judge.time_fits(lost, date(2022, 8, 19), year)  # a year is no few days
+
+
+def test_a_name_only_the_story_before_the_question_tells_leaves_it_open(client: TestClient) -> None:
+    told = (
+        "Military forces took control of the oil tanker Nave Andromeda after a hijacking. "
+        "How much did bilateral trade between China and Russia reach in 2024?"
+    )
+    assert ask(client, told)["answered"] is True
+    asked = "How much oil did the tanker Nave Andromeda carry to China in 2024?"
+    body = ask(client, asked)
+    assert body["answered"] is False and "Nave Andromeda" in str(body["answer"])
+    maltese = ask(client, "What did Maltese officials say about Xi's May 2025 visit to Moscow?")
+    assert "Maltese" not in str(maltese["answer"])  # a demonym: articles name the place
