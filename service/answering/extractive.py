@@ -45,22 +45,31 @@ _ACRONYM = re.compile(r"[A-Z]{2,}")
 _YEAR = re.compile(r"(?:19|20)\d\d")
 
 
-def is_statement(sentence: str) -> bool:
-    """A sentence of the story, not a headline, byline, dateline or page furniture."""
+def is_statement(sentence: str, last: bool = False) -> bool:
+    """A sentence of the story, not a headline, byline, dateline or page furniture; `last`:
+    it ends its passage, where a paragraph may end without its mark (a headline is followed
+    by its story)."""
     words = sentence.split()
     if len(words) < MIN_WORDS or "|" in sentence:
         return False
     if _STATEMENT_END.search(sentence):
         return True
     lower = sum(word[:1].islower() for word in words)
-    return len(words) >= PROSE_WORDS and lower > len(words) / 2
+    return last and len(words) >= PROSE_WORDS and lower > len(words) / 2
 
 
-def story_span(span: Span) -> Span | None:
-    """The sentence without a wire dateline that opens it; None when it is no statement."""
+def story_span(span: Span, last: bool = False) -> Span | None:
+    """The sentence without a wire dateline that opens it; None when it is no statement
+    (`last`: it ends its passage)."""
     cut = dateline_end(span.text)
     text = span.text[cut:]
-    return Span(span.start + cut, span.end, text) if is_statement(text) else None
+    return Span(span.start + cut, span.end, text) if is_statement(text, last) else None
+
+
+def statements(text: str) -> list[str]:
+    """The passage's statements, in order."""
+    spans = split(text)
+    return [s.text for i, span in enumerate(spans) if (s := story_span(span, i == len(spans) - 1))]
 
 
 @dataclass(frozen=True)
@@ -135,10 +144,9 @@ class ExtractiveAnswerer:
         topic = judge.as_asked(question if window is None else window.topic)
         unknown = self._unknown_names(topic)
         found = [
-            (n, hit, story.text)
+            (n, hit, text)
             for n, hit in enumerate(passages, start=1)
-            for span in split(hit.text)
-            if (story := story_span(span)) is not None
+            for text in statements(hit.text)
         ]
         if not found:
             return Assessment(question, [], unknown)

@@ -320,7 +320,8 @@ def test_a_paragraph_without_its_period_and_a_short_sentence_are_statements() ->
         "facing a backlash for banning the company’s 64,000-strong workforce from wearing N95 "
         "respirator-style masks at work"
     )
-    assert is_statement(unmarked)
+    assert is_statement(unmarked, last=True)
+    assert not is_statement(unmarked)  # a headline, where its story follows it
     assert is_statement("Bennu is an asteroid.")
     headline = "China And Russia Sign Record Trade Deal In Moscow This Week Amid New Sanctions"
     assert not is_statement(headline)
