@@ -21,8 +21,9 @@ chunks are all there by then), then drops every older version of it. A search re
 then, by primary key, the document rows of their versions, and keeps each document's newest
 switched version among them; a document none of whose candidates' versions is switched (a newer
 one replaced them between the two reads) is read again (View.superseded), so a replaced
-document shows its old chunks or its new ones, never both, and is never missing. Two writers of one id: each drops only versions
-older than the highest it then sees, so the highest survives whole and nothing is orphaned.
+document shows its old chunks or its new ones, never both, and is never missing. Two writers
+of one id: each drops only versions older than the highest it then sees, so the highest
+survives whole and nothing is orphaned.
 """
 
 from __future__ import annotations
@@ -41,7 +42,7 @@ from collections.abc import Callable, Collection, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict
 from datetime import UTC, datetime
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 import numpy as np
 
@@ -135,6 +136,7 @@ class MilvusCorpus:
         self._cache: dict[str, tuple[float, Any]] = {}
         self._cache_lock = threading.Lock()
         self._records: dict[str, MilvusRecords] = {}
+        self._computing: dict[str, threading.Lock] = {}  # a lock per cached answer
         if not chosen.uri:
             settings.directory.mkdir(parents=True, exist_ok=True)
         self.client = self._call(connect, self.uri, chosen.token)
@@ -242,18 +244,33 @@ class MilvusCorpus:
             after = page[-1][pk]
 
     def _cached(self, key: str, ttl: float, compute: Callable[[], Result]) -> Result:
-        now = time.monotonic()
+        """`compute()`'s answer, kept `ttl` seconds. One request at a time computes it, the
+        others wait for its answer: eight searches that found the newest date expired at
+        once had each asked the engine (a few scans of the documents on milvus-lite),
+        and eight clients got fewer searches a second than one."""
+        hit = self._fresh(key, ttl)
+        if hit is not None:
+            return cast(Result, hit[1])
+        with self._cache_lock:
+            if len(self._computing) >= CACHE_MAX:
+                self._computing.clear()
+            computing = self._computing.setdefault(key, threading.Lock())
+        with computing:
+            hit = self._fresh(key, ttl)
+            if hit is not None:
+                return cast(Result, hit[1])
+            started = time.monotonic()
+            value = compute()
+            with self._cache_lock:
+                if len(self._cache) >= CACHE_MAX:  # many different `match` strings: start over
+                    self._cache.clear()
+                self._cache[key] = (started, value)
+            return value
+
+    def _fresh(self, key: str, ttl: float) -> tuple[float, Any] | None:
         with self._cache_lock:
             hit = self._cache.get(key)
-        if hit is not None and now - hit[0] < ttl:
-            value: Result = hit[1]
-            return value
-        value = compute()
-        with self._cache_lock:
-            if len(self._cache) >= CACHE_MAX:  # many different `match` strings: start over
-                self._cache.clear()
-            self._cache[key] = (now, value)
-        return value
+        return hit if hit is not None and time.monotonic() - hit[0] < ttl else None
 
     def _forget(self) -> None:
         """After a write: this process's own write shows in its next counts at once."""

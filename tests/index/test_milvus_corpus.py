@@ -302,6 +302,29 @@ def test_ids_with_quotes_and_backslashes_are_listed_and_paged_past(
         assert milvus_index.delete(doc_id)
 
 
+def test_an_expired_count_is_asked_of_the_engine_once_however_many_wait(
+    milvus_index: NewsIndex,
+) -> None:
+    asked = []
+
+    def newest() -> str:
+        asked.append(1)
+        time.sleep(0.3)  # a scan, while seven more searches arrive
+        return "2025-01-01"
+
+    corpus = milvus_index.corpus
+    answers: list[str] = []
+    threads = [
+        threading.Thread(target=lambda: answers.append(corpus._cached("t-newest", 60, newest)))  # type: ignore[attr-defined]
+        for _ in range(8)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert answers == ["2025-01-01"] * 8 and len(asked) == 1
+
+
 def test_keyed_records_read_by_key_and_list_by_prefix(milvus_index: NewsIndex) -> None:
     records = milvus_index.corpus.records("t_records")
     big = {"members": [f"doc-{n}" * 8 for n in range(5000)]}  # ~250 KB: a head and pieces
