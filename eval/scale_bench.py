@@ -151,9 +151,11 @@ def merged(reports: list[LoadReport]) -> dict[str, Any]:
 
 def visibility_lag(one: str, two: str, sentences: list[str], say: Say) -> dict[str, Any]:
     """An article POSTed through one replica a second, each looked for through the other from
-    the moment its POST returned until a search finds it: the lag across replicas."""
+    the moment its POST returned until a search finds it: the lag across replicas. A lag
+    includes the finding search's own time, so how many were found by the first search
+    after their POST is counted too (visible at once, however long that search took)."""
     rng = random.Random(11)
-    lags, missing, errors = [], 0, Counter[str]()
+    lags, missing, errors, first = [], 0, Counter[str](), 0
     with (
         httpx.Client(base_url=one, timeout=60) as writer,
         httpx.Client(base_url=two, timeout=60) as reader,
@@ -165,13 +167,15 @@ def visibility_lag(one: str, two: str, sentences: list[str], say: Say) -> dict[s
             ).raise_for_status()
             posted = time.perf_counter()
             probe = {"query": article.phrase, "k": 10, "mode": "hybrid"}
-            found = False
+            found, probes = False, 0
             while time.perf_counter() - posted < 10:
+                probes += 1
                 if search_finds(reader, probe, article.id, errors):
                     found = True
                     break
             if found:
                 lags.append((time.perf_counter() - posted) * 1000)
+                first += probes == 1
             else:
                 missing += 1
             time.sleep(max(0.0, 1.0 - (time.perf_counter() - posted)))
@@ -179,6 +183,7 @@ def visibility_lag(one: str, two: str, sentences: list[str], say: Say) -> dict[s
         "articles": LAG_ARTICLES,
         "lag_p50_ms": median(lags),
         "lag_max_ms": round(max(lags), 1) if lags else None,
+        "found_by_first_search": first,
         "not_found_in_10_s": missing,
         "errors": dict(errors),
     }
@@ -261,10 +266,11 @@ def markdown(results: dict[str, Any]) -> str:
         f"| {moved['documents']:,} | {moved['chunks']:,} | {moved['seconds']} "
         f"| {moved['chunks_per_s']} | {moved['counts_match']} |",
         "",
-        "| visible through the other replica after: p50 ms | max ms | articles | not found |",
-        "|---|---|---|---|",
+        "| visible through the other replica after: p50 ms | max ms | articles "
+        "| found by the first search | not found |",
+        "|---|---|---|---|---|",
         f"| {lag['lag_p50_ms']} | {lag['lag_max_ms']} | {lag['articles']} "
-        f"| {lag['not_found_in_10_s']} |",
+        f"| {lag.get('found_by_first_search', '–')} | {lag['not_found_in_10_s']} |",
         "",
         "| where a hybrid search's time goes | median ms |",
         "|---|---|",
