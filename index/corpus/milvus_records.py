@@ -6,7 +6,7 @@ per version, so it is read by filtering on its key. A record per document (a sto
 collection holds on an engine that scans (milvus-lite reads every row of the collection for
 any filter: 2.4 s for a hundred hits among 400k records); a read by primary key costs what it
 returns on any engine. So here a record's key is the primary key of its row, written by
-upsert (the last write wins) and read with `get`.
+upsert (the last write wins) and read by primary key (`key in [...]`).
 
 A record longer than one VARCHAR (a story of a few hundred articles) keeps its first piece in
 that row and the rest in rows of their own (`of` names the record), written before the head
@@ -74,7 +74,7 @@ class MilvusRecords:
 
     def get_many(self, keys: Sequence[str]) -> dict[str, dict[str, Any]]:
         """Heads by primary key, a request per IDS_PER_REQUEST keys; a long record's other
-        pieces by theirs."""
+        pieces by the record they belong to."""
         found: dict[str, dict[str, Any]] = {}
         for part in _parts(list(dict.fromkeys(keys))):
             heads = self._get(part)
@@ -116,7 +116,7 @@ class MilvusRecords:
         return sorted(row["key"] for row in self._heads(prefix, ["key"]))
 
     def items(self, prefix: str) -> list[tuple[str, dict[str, Any]]]:
-        """One scan of the heads under `prefix`; long records' pieces read by key."""
+        """One scan of the heads under `prefix`; long records' pieces read after."""
         heads = list(self._heads(prefix, FIELDS))
         return sorted(self._whole(heads).items())
 
