@@ -337,8 +337,12 @@ _OPENERS = frozenset(
     "however meanwhile still instead yet now today yesterday tonight overall earlier later "
     "nevertheless nonetheless moreover furthermore besides otherwise thus therefore hence also "
     "indeed again afterwards afterward separately additionally initially finally first second "
-    "third last next then here there so but and or".split()
-)
+    "third last next then here there so but and or recently currently previously similarly "
+    "ultimately originally eventually reportedly allegedly apparently notably importantly "
+    "fortunately unfortunately interestingly surprisingly specifically consequently "
+    "subsequently accordingly likewise alternatively officially publicly traditionally "
+    "typically usually generally historically clearly only nearly".split()
+)  # not every word in -ly: "Italy went under a lockdown", "Kelly said"
 # A word written with a capital inside it is a name wherever it stands: "KFC", "TikTok".
 _INNER_CAPITAL = re.compile(r"\w+[A-Z]")
 
@@ -350,7 +354,7 @@ def _starts_a_name(word: str, after: str) -> bool:
     bare = word.rstrip(".,")
     if _INNER_CAPITAL.match(bare):
         return True
-    if bare.lower() in _OPENERS or bare.lower().endswith("ly"):
+    if bare.lower() in _OPENERS:
         return False
     return bool(_NAME_STARTS.match(after))
 

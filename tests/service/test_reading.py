@@ -362,6 +362,11 @@ def test_a_name_opens_a_sentence_before_its_verb_or_an_appositive() -> None:
     assert judge.answer_spans(judge.NAME, kfc, chain, None) == ["KFC"]
     however = "However, the company said the sandwich would sell through June."
     assert judge.answer_spans(judge.NAME, however, chain, None) == []
+    recently = "Recently, the company said the sandwich would sell through June."
+    assert judge.answer_spans(judge.NAME, recently, chain, None) == []
+    lockdown = "Which country went under a complete lockdown?"
+    italy = "Italy went under a complete lockdown as cases rose in the north."
+    assert judge.answer_spans(judge.NAME, italy, lockdown, None) == ["Italy"]
 
 
 def test_a_role_written_in_the_name_is_held() -> None:
